@@ -1,0 +1,1 @@
+//! The pure analysis half: no wasm types, compiled and tested natively.
