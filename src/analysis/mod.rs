@@ -1,1 +1,3 @@
 //! The pure analysis half: no wasm types, compiled and tested natively.
+pub mod band_index;
+pub mod bands;
