@@ -1,0 +1,312 @@
+/**
+ * Loading the user's own files: drag & drop or file picker → streamed to the worker in chunks,
+ * with a progress bar (rows read) and Cancel; the detected location columns shown and overridable;
+ * errors with file, row, column, value and reason; skipped rows counted and downloadable.
+ * Several named layers side by side: removing or replacing one leaves the others untouched
+ * (the worker swaps a layer only after the new one loaded completely).
+ * Everything from a file (names, values, messages) is shown with textContent.
+ *
+ * @typedef {{ kind: 'xy'|'latlon'|'square'|'area'|'point'|'polygon', x?: string, y?: string,
+ *             lat?: string, lon?: string, id?: string }} LocationMapping
+ * @typedef {{ id: string, name: string, fileName: string, rows: number, columns: string[],
+ *             allColumns: string[], location: LocationMapping,
+ *             skipped: { count: number, rows: {row: number, column: string, value: string, reason: string}[] } }} LoadedLayer
+ */
+import { t, formatNumber } from './i18n/i18n.js';
+import { createProgress } from './progress.js';
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function baseName(fileName) {
+  return fileName.replace(/\.[^.]+$/, '');
+}
+
+const KINDS = {
+  xy: ['x', 'y'],
+  latlon: ['lat', 'lon'],
+  square: ['id'],
+  area: ['id'],
+  point: [],
+  polygon: [],
+};
+
+/** CSV (`;`, for Dutch Excel) of the skipped rows. */
+function skippedCsv(fileName, rows) {
+  const q = (v) => `"${String(v ?? '').replace(/"/g, '""')}"`;
+  const lines = [['file', 'row', 'column', 'value', 'reason'].join(';')];
+  for (const r of rows) lines.push([q(fileName), r.row, q(r.column), q(r.value), q(r.reason)].join(';'));
+  return new Blob(['\ufeff' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
+}
+
+/**
+ * @param {HTMLElement} root
+ * @param {{ engine: ReturnType<import('./engine.js').createEngine>,
+ *           onLoaded: (layer: LoadedLayer) => Promise<void>|void,
+ *           onRemoved: (layerId: string) => void }} hooks
+ */
+export function createFiles(root, { engine, onLoaded, onRemoved }) {
+  /** @type {Map<string, LoadedLayer & { file: File }>} */
+  const layers = new Map();
+  let nextId = 1;
+  let replaceTarget = null;
+
+  const drop = el('div', 'drop');
+  const input = el('input');
+  input.type = 'file';
+  input.multiple = true;
+  input.hidden = true;
+  input.accept = '.csv,.txt,.tsv,.xlsx,.xls,.ods,.geojson,.json,.parquet';
+  input.id = 'file-input';
+  const dropText = el('span', '', t('files.drop') + ' ');
+  const pick = el('button', 'pick', t('files.pick'));
+  pick.type = 'button';
+  const formats = el('p', 'muted small', t('files.formats'));
+  drop.append(dropText, pick, formats, input);
+
+  const progressBox = el('div');
+  const progress = createProgress(progressBox);
+  const errorBox = el('div', 'file-error');
+  errorBox.hidden = true;
+  errorBox.setAttribute('role', 'alert');
+  const list = el('ul', 'file-list');
+  const empty = el('p', 'muted small', t('files.none'));
+  root.append(drop, progressBox, errorBox, empty, list);
+
+  pick.addEventListener('click', () => {
+    replaceTarget = null;
+    input.click();
+  });
+  input.addEventListener('change', async () => {
+    const chosen = [...input.files];
+    input.value = '';
+    const target = replaceTarget;
+    replaceTarget = null;
+    for (const f of chosen) {
+      if (target) await load(f, { layerId: target, name: layers.get(target)?.name });
+      else await load(f);
+    }
+  });
+  for (const type of ['dragenter', 'dragover']) {
+    drop.addEventListener(type, (ev) => {
+      ev.preventDefault();
+      drop.classList.add('over');
+    });
+  }
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', async (ev) => {
+    ev.preventDefault();
+    drop.classList.remove('over');
+    for (const f of ev.dataTransfer?.files || []) await load(f);
+  });
+
+  function showError(fileName, err) {
+    errorBox.replaceChildren();
+    errorBox.append(el('strong', '', t('files.error', { file: fileName })));
+    const where = [];
+    if (err.file) where.push(err.file);
+    if (err.row !== undefined && err.row !== null) where.push(`${t('files.errorAt', { row: err.row, column: err.column ?? '–' })}`);
+    else if (err.column) where.push(err.column);
+    if (where.length) errorBox.append(el('div', 'err-where', where.join(' — ')));
+    errorBox.append(el('div', 'err-reason', err.reason || err.message));
+    if (err.value !== undefined && err.value !== null && err.value !== '') {
+      const v = String(err.value);
+      errorBox.append(el('div', 'err-value', `“${v.length > 60 ? v.slice(0, 57) + '…' : v}”`));
+    }
+    errorBox.append(el('div', 'muted', t('files.errorKept')));
+    errorBox.hidden = false;
+  }
+
+  /**
+   * Load (or replace, when `opts.layerId` is a loaded layer) one file.
+   * @param {File} file
+   * @param {{ layerId?: string, name?: string, mapping?: LocationMapping, sheet?: string, source?: string }} [opts]
+   * @returns {Promise<LoadedLayer|null>} null when cancelled or failed (shown to the user)
+   */
+  async function load(file, opts = {}) {
+    const layerId = opts.layerId || `layer-${nextId++}`;
+    const name = opts.name || baseName(file.name);
+    errorBox.hidden = true;
+    let handle = null;
+    progress.start(`${t('progress.loading')}: ${file.name}`, () => handle?.cancel());
+    document.body.dataset.loading = 'true';
+    try {
+      handle = engine.request(
+        'importFile',
+        { layerId, file, fileName: file.name, mapping: opts.mapping || null, sheet: opts.sheet || null },
+        {
+          replayKey: `layer:${layerId}`,
+          onProgress: (p) => {
+            const fraction = p.totalBytes ? p.bytesRead / p.totalBytes : null;
+            progress.update(fraction, t('progress.rows', { rows: p.rowsRead ?? 0 }));
+          },
+        },
+      );
+      const result = await handle.promise;
+      /** @type {LoadedLayer & {file: File}} */
+      const layer = {
+        id: layerId,
+        name,
+        fileName: file.name,
+        file,
+        source: opts.source || layers.get(layerId)?.source || '',
+        rows: result.rows,
+        columns: result.columns,
+        allColumns: result.allColumns || result.columns,
+        location: result.location,
+        sheets: result.sheets || [],
+        sheet: result.sheet || opts.sheet || null,
+        skipped: result.skipped || { count: 0, rows: [] },
+      };
+      layers.set(layerId, layer);
+      progress.finish(`${file.name}: ${t('files.rows', { rows: layer.rows })}`);
+      render();
+      await onLoaded(layer);
+      return layer;
+    } catch (err) {
+      if (err.cancelled) progress.fail(t('progress.cancelled'));
+      else {
+        progress.hide();
+        showError(file.name, err);
+      }
+      return null;
+    } finally {
+      document.body.dataset.loading = 'false';
+    }
+  }
+
+  async function remove(layerId) {
+    layers.delete(layerId);
+    engine.forget(`layer:${layerId}`);
+    await engine.request('removeLayer', { layerId }).promise.catch(() => {});
+    render();
+    onRemoved(layerId);
+  }
+
+  function mappingForm(layer) {
+    const details = el('details', 'mapping-details');
+    const summary = el('summary', 'small', `${t('files.mapping')}: ${describeMapping(layer.location)}`);
+    details.append(summary);
+    const form = el('form', 'mapping');
+    form.append(el('p', 'muted small field-wide', t('files.mappingHelp')));
+    const kind = el('select');
+    kind.name = 'kind';
+    for (const k of Object.keys(KINDS)) {
+      const o = el('option', '', t(`files.kind.${k}`));
+      o.value = k;
+      kind.append(o);
+    }
+    kind.value = layer.location?.kind || 'xy';
+    const kindLabel = el('label', '', t('files.mappingKind'));
+    kindLabel.append(kind);
+    form.append(kindLabel);
+    const colBox = el('div', 'mapping-cols');
+    colBox.style.display = 'contents';
+    form.append(colBox);
+    const drawCols = () => {
+      colBox.replaceChildren();
+      for (const role of KINDS[kind.value]) {
+        const s = el('select');
+        s.name = role;
+        for (const c of layer.allColumns) {
+          const o = el('option', '', c);
+          o.value = c;
+          s.append(o);
+        }
+        if (layer.location?.[role]) s.value = layer.location[role];
+        const l = el('label', '', t(`files.col.${role}`));
+        l.append(s);
+        colBox.append(l);
+      }
+    };
+    kind.addEventListener('change', drawCols);
+    drawCols();
+    if (layer.sheets.length > 1) {
+      const s = el('select');
+      s.name = 'sheet';
+      for (const name of layer.sheets) {
+        const o = el('option', '', name);
+        o.value = name;
+        s.append(o);
+      }
+      if (layer.sheet) s.value = layer.sheet;
+      const l = el('label', '', t('files.sheet'));
+      l.append(s);
+      form.append(l);
+    }
+    const apply = el('button', 'btn btn-small btn-primary', t('files.load'));
+    apply.type = 'submit';
+    form.append(apply);
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const mapping = { kind: kind.value };
+      for (const role of KINDS[kind.value]) mapping[role] = form.elements.namedItem(role).value;
+      const sheet = form.elements.namedItem('sheet')?.value;
+      load(layer.file, { layerId: layer.id, name: layer.name, mapping, sheet });
+    });
+    details.append(form);
+    return details;
+  }
+
+  function describeMapping(m) {
+    if (!m) return '–';
+    const cols = KINDS[m.kind]?.map((r) => m[r]).filter(Boolean) || [];
+    return `${t(`files.kind.${m.kind}`)}${cols.length ? ' (' + cols.join(', ') + ')' : ''}`;
+  }
+
+  function render() {
+    list.replaceChildren();
+    empty.hidden = layers.size > 0;
+    for (const layer of layers.values()) {
+      const li = el('li', 'file-item');
+      li.dataset.layerId = layer.id;
+      const head = el('div', 'file-item-head');
+      head.append(el('span', 'file-name', layer.name), el('span', 'muted small', t('files.rows', { rows: layer.rows })));
+      li.append(head);
+      const sub = el('div', 'muted small', `${layer.fileName} · ${t('files.columns', { count: layer.columns.length })}${layer.source ? ' · ' + layer.source : ''}`);
+      li.append(sub);
+      if (layer.skipped.count > 0) {
+        const sk = el('div', 'small skipped');
+        sk.append(el('span', '', t('files.skipped', { count: layer.skipped.count }) + ' '));
+        const dl = el('a', '', t('files.skippedDownload'));
+        dl.href = URL.createObjectURL(skippedCsv(layer.fileName, layer.skipped.rows));
+        dl.download = `${baseName(layer.fileName)}-overgeslagen.csv`;
+        sk.append(dl);
+        li.append(sk);
+      }
+      li.append(mappingForm(layer));
+      const actions = el('div', 'file-actions');
+      const replace = el('button', 'btn btn-small', t('files.replace'));
+      replace.type = 'button';
+      replace.setAttribute('aria-label', `${t('files.replace')}: ${layer.name}`);
+      replace.addEventListener('click', () => {
+        replaceTarget = layer.id;
+        input.click();
+      });
+      const rm = el('button', 'btn btn-small btn-danger', t('files.remove'));
+      rm.type = 'button';
+      rm.setAttribute('aria-label', `${t('files.remove')}: ${layer.name}`);
+      rm.addEventListener('click', () => remove(layer.id));
+      actions.append(replace, rm);
+      li.append(actions);
+      list.append(li);
+    }
+  }
+
+  return {
+    load,
+    remove,
+    layers: () => [...layers.values()],
+    relabel() {
+      dropText.textContent = t('files.drop') + ' ';
+      pick.textContent = t('files.pick');
+      formats.textContent = t('files.formats');
+      empty.textContent = t('files.none');
+      render();
+    },
+  };
+}

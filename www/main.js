@@ -1,0 +1,341 @@
+/**
+ * Wires the page's modules together and holds the page state (loaded layers, map layers and
+ * their latest results). No computation here: the worker (via engine.js) computes, the other
+ * modules draw.
+ */
+import 'maplibre-gl/dist/maplibre-gl.css';
+import './style.css';
+import demoCsv from './demo/cbs_vk100_rijnmond_2024.csv';
+import { createEngineWorker } from './boot/index.js';
+import { createEngine } from './engine.js';
+import { t, setLanguage, language, onLanguageChange, applyTranslations, formatSeconds, formatNumber } from './i18n/i18n.js';
+import { createMap } from './map.js';
+import { createIndicatorList } from './indicators.js';
+import { createSettings } from './settings.js';
+import { createProgress } from './progress.js';
+import { renderLegend } from './legend.js';
+import { createHistogram } from './histogram.js';
+import { createDetails } from './panels.js';
+import { createFiles } from './files.js';
+import { classify, countPerBand, bandLabels, DEFAULT_EDGES_PCT } from './bands.js';
+import { setupTabs } from './tabs.js';
+import { setupPrivacy } from './privacy.js';
+
+const $ = (id) => document.getElementById(id);
+
+const DEMO = {
+  layerId: 'demo',
+  fileName: 'cbs_vk100_rijnmond_2024.csv',
+  name: 'CBS 100 m Rijnmond 2024',
+  indicators: [
+    {
+      id: 'demo-corp', layerId: 'demo', labelKey: 'indicators.corporation',
+      numerator: 'aantal_huurwoningen_in_bezit_woningcorporaties', denominator: 'aantal_woningen',
+    },
+    {
+      id: 'demo-benefit', layerId: 'demo', labelKey: 'indicators.benefit',
+      numerator: 'aantal_personen_met_uitkering_onder_aowlft', denominator: 'aantal_inwoners',
+    },
+  ],
+};
+
+const state = {
+  /** @type {Map<string, {id, name, fileName, rows, columns: string[], kind, geometry}>} */
+  layers: new Map(),
+  /** @type {import('./indicators.js').Indicator[]} */
+  indicators: [],
+  /** indicator id → { settings, denominatorSum, numeratorSum, share, bands, counts, none } */
+  results: new Map(),
+  activeId: null,
+  selected: -1,
+  scoring: null,
+};
+
+function toast(message, kind = 'info') {
+  const box = $('toast');
+  box.textContent = message;
+  box.dataset.kind = kind;
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (box.hidden = true), 6000);
+}
+
+const engine = createEngine(() => createEngineWorker(), {
+  onRestart: () => toast(t('engine.restarted'), 'info'),
+});
+
+const mapView = createMap($('map'), { onSelect: (i) => selectLocation(i), attribution: t('map.attribution') });
+const indicatorList = createIndicatorList($('indicators'), {
+  onActivate: (id) => activate(id),
+  onAdd: (ind) => addIndicator(ind),
+  onRemove: (id) => removeIndicator(id),
+});
+const progress = createProgress($('score-progress'));
+const settings = createSettings($('settings'), { onChange: () => recomputeAll() });
+const histogram = createHistogram($('histogram'));
+const details = createDetails($('details'), { onSearch: (id) => searchId(id) });
+const files = createFiles($('files'), {
+  engine,
+  onLoaded: (layer) => layerLoaded(layer),
+  onRemoved: (layerId) => layerRemoved(layerId),
+});
+setupTabs(document.querySelector('.tabs'));
+setupPrivacy({
+  toggle: $('basemap-toggle'),
+  indicator: $('privacy'),
+  text: $('privacy-text'),
+  notice: $('basemap-notice'),
+  onBasemap: (on) => mapView.setBasemap(on, t('map.attributionPdok')),
+});
+
+$('lang-toggle').addEventListener('click', () => setLanguage(language() === 'nl' ? 'en' : 'nl'));
+onLanguageChange(() => {
+  applyTranslations();
+  settings.relabel();
+  indicatorList.relabel();
+  details.relabel();
+  files.relabel();
+  renderActive({ fit: false });
+});
+applyTranslations();
+settings.relabel();
+
+function refreshIndicatorList() {
+  indicatorList.update({
+    indicators: state.indicators,
+    activeId: state.activeId,
+    layers: [...state.layers.values()].map((l) => ({ id: l.id, name: l.name, columns: l.columns })),
+    busy: new Set(state.indicators.filter((i) => !state.results.has(i.id)).map((i) => i.id)),
+  });
+}
+
+/** Run the score for one indicator; resolves to its result (not yet committed). */
+function scoreIndicator(ind, s, onProgress) {
+  const handle = engine.request(
+    'score',
+    {
+      layerId: ind.layerId,
+      radiusM: s.radiusM,
+      denominator: ind.denominator,
+      numerators: [ind.numerator],
+      missing: s.missing,
+      suppressBelow: s.suppressBelow,
+    },
+    { onProgress },
+  );
+  const promise = handle.promise.then((r) => {
+    const share = r.shares[0];
+    const bands = classify(share, DEFAULT_EDGES_PCT);
+    const { counts, none } = countPerBand(bands, DEFAULT_EDGES_PCT.length);
+    return {
+      settings: { ...s },
+      denominatorSum: r.denominatorSum,
+      numeratorSum: r.numeratorSums[0],
+      share,
+      bands,
+      counts,
+      none,
+    };
+  });
+  return { promise, cancel: handle.cancel };
+}
+
+/**
+ * Recompute every map layer with the current settings, under one progress bar with Cancel.
+ * Results are committed together only when all succeeded, so the page never mixes radii.
+ */
+async function recomputeAll(only) {
+  const s = settings.get();
+  const todo = only ? state.indicators.filter((i) => only.includes(i.id)) : state.indicators.slice();
+  if (!todo.length) return;
+  if (state.scoring && !only) state.scoring.cancel();
+  const started = performance.now();
+  let current = null;
+  let cancelled = false;
+  const job = { cancel: () => { cancelled = true; current?.cancel(); } };
+  if (!only) state.scoring = job;
+  progress.start(`${t('progress.scoring')} — ${formatNumber(s.radiusM)} m`, () => job.cancel());
+  document.body.dataset.busy = 'true';
+  const fresh = new Map();
+  try {
+    for (let k = 0; k < todo.length; k++) {
+      if (cancelled) throw Object.assign(new Error('cancelled'), { cancelled: true });
+      current = scoreIndicator(todo[k], s, (p) => {
+        progress.update((k + (p.fraction ?? 0)) / todo.length);
+      });
+      fresh.set(todo[k].id, await current.promise);
+    }
+    for (const [id, r] of fresh) state.results.set(id, r);
+    progress.finish(t('progress.done', { seconds: formatSeconds((performance.now() - started) / 1000) }));
+    renderActive({ fit: false });
+  } catch (err) {
+    if (err.cancelled) {
+      progress.fail(t('progress.cancelled'));
+      // Show the settings the map still reflects.
+      const shown = state.results.get(state.activeId)?.settings;
+      if (shown) settings.set(shown);
+    } else {
+      progress.fail(`${t('engine.error')}: ${err.message}`);
+    }
+  } finally {
+    if (state.scoring === job) state.scoring = null;
+    document.body.dataset.busy = 'false';
+    refreshIndicatorList();
+  }
+}
+
+function activeIndicator() {
+  return state.indicators.find((i) => i.id === state.activeId) || null;
+}
+
+async function renderActive({ fit }) {
+  const ind = activeIndicator();
+  const result = ind && state.results.get(ind.id);
+  const layer = ind && state.layers.get(ind.layerId);
+  if (!ind || !result || !layer) {
+    $('legend').replaceChildren();
+    return;
+  }
+  const title = indicatorList.labelOf(ind);
+  renderLegend($('legend'), {
+    title, radiusM: result.settings.radiusM, counts: result.counts, none: result.none,
+  });
+  histogram.update({
+    labels: bandLabels(DEFAULT_EDGES_PCT, (v) => `${v}%`),
+    counts: result.counts,
+    axisX: `${t('histogram.axisX')} (%)`,
+    axisY: t('histogram.axisY'),
+  });
+  $('histogram-none').textContent = t('histogram.none', { count: result.none });
+  await mapView.show(layer.geometry, result.bands, { fit });
+  document.body.dataset.ready = 'true';
+  if (state.selected >= 0) showDetails(state.selected);
+}
+
+function activate(id) {
+  if (state.activeId === id) return;
+  const prevLayer = activeIndicator()?.layerId;
+  state.activeId = id;
+  const ind = activeIndicator();
+  if (ind?.layerId !== prevLayer) {
+    state.selected = -1;
+    mapView.select(-1);
+    details.clear();
+  }
+  refreshIndicatorList();
+  renderActive({ fit: ind?.layerId !== prevLayer });
+}
+
+async function addIndicator(spec) {
+  const ind = { ...spec, id: `ind-${Date.now().toString(36)}` };
+  state.indicators.push(ind);
+  state.activeId = ind.id;
+  refreshIndicatorList();
+  await recomputeAll([ind.id]);
+  renderActive({ fit: true });
+}
+
+function removeIndicator(id) {
+  state.indicators = state.indicators.filter((i) => i.id !== id);
+  state.results.delete(id);
+  if (state.activeId === id) state.activeId = state.indicators[0]?.id || null;
+  refreshIndicatorList();
+  if (state.activeId) renderActive({ fit: false });
+  else {
+    mapView.clear();
+    $('legend').replaceChildren();
+    histogram.update({ labels: [], counts: [], axisX: '', axisY: '' });
+  }
+}
+
+async function selectLocation(index, { fly = false } = {}) {
+  state.selected = index;
+  mapView.select(index, { fly });
+  await showDetails(index);
+}
+
+async function showDetails(index) {
+  const ind = activeIndicator();
+  const result = ind && state.results.get(ind.id);
+  const layer = ind && state.layers.get(ind.layerId);
+  if (!result || !layer || index < 0) return;
+  const row = await engine.request('row', {
+    layerId: layer.id, index, columns: [ind.numerator, ind.denominator],
+  }).promise;
+  const den = result.denominatorSum[index];
+  const share = result.share[index];
+  const k = result.settings.suppressBelow;
+  const shareState = !Number.isNaN(share) ? 'ok' : den > 0 ? 'suppressed' : 'none';
+  const labels = bandLabels(DEFAULT_EDGES_PCT, (v) => `${v} %`);
+  details.show({
+    layerName: layer.name,
+    indicator: indicatorList.labelOf(ind),
+    id: row.id,
+    xRd: row.xRd,
+    yRd: row.yRd,
+    radiusM: result.settings.radiusM,
+    k,
+    own: [
+      { label: ind.numerator, value: row.values[0] },
+      { label: ind.denominator, value: row.values[1] },
+    ],
+    sums: [
+      { label: ind.numerator, value: result.numeratorSum[index] },
+      { label: ind.denominator, value: den },
+    ],
+    share,
+    shareState,
+    band: result.bands[index] >= 0 ? labels[result.bands[index]] : '–',
+  });
+}
+
+async function searchId(id) {
+  const ind = activeIndicator();
+  const layer = ind && state.layers.get(ind.layerId);
+  if (!layer) return;
+  const index = await engine.request('findId', { layerId: layer.id, id }).promise;
+  if (index < 0) details.notFound(id, layer.name);
+  else selectLocation(index, { fly: true });
+}
+
+/** A layer finished loading (files.js): fetch its geometry, keep it. */
+async function layerLoaded(layer) {
+  const geometry = await engine.request('geometry', { layerId: layer.id }).promise;
+  const replaced = state.layers.has(layer.id);
+  state.layers.set(layer.id, { ...layer, geometry });
+  if (replaced) {
+    // Same layer id, new contents: recompute its map layers.
+    const ids = state.indicators.filter((i) => i.layerId === layer.id).map((i) => i.id);
+    for (const id of ids) state.results.delete(id);
+    state.selected = -1;
+    details.clear();
+    refreshIndicatorList();
+    if (ids.length) await recomputeAll(ids);
+    renderActive({ fit: true });
+  } else refreshIndicatorList();
+}
+
+function layerRemoved(layerId) {
+  state.layers.delete(layerId);
+  const gone = state.indicators.filter((i) => i.layerId === layerId).map((i) => i.id);
+  for (const id of gone) removeIndicator(id);
+  refreshIndicatorList();
+}
+
+async function boot() {
+  document.body.dataset.ready = 'false';
+  const blob = new Blob([demoCsv], { type: 'text/csv' });
+  const file = new File([blob], DEMO.fileName, { type: 'text/csv' });
+  const layer = await files.load(file, { layerId: DEMO.layerId, name: DEMO.name, source: t('files.kept') });
+  if (!layer) return;
+  state.indicators.push(...DEMO.indicators);
+  state.activeId = DEMO.indicators[0].id;
+  refreshIndicatorList();
+  await recomputeAll();
+  await renderActive({ fit: true });
+}
+
+boot().catch((err) => {
+  console.error(err);
+  toast(`${t('engine.error')}: ${err.message}`, 'error');
+});

@@ -1,0 +1,199 @@
+/**
+ * The map (MapLibre GL). No base map by default: a plain background, and the locations drawn
+ * from the worker's geometry — CBS squares as their real 100 m squares (RD corners converted to
+ * lon/lat by the wasm core), other locations as dots. An opt-in online PDOK BRT-Achtergrondkaart
+ * sits underneath when the user switches it on (the page then tells that PDOK sees the area).
+ *
+ * @typedef {{ kind: 'square'|'point', sizeM?: number, lon: Float64Array, lat: Float64Array,
+ *             bounds: [number, number, number, number] }} Geometry
+ *   For squares `lon`/`lat` hold 4 corners per location (lower-left, lower-right, upper-right,
+ *   upper-left); for points one coordinate per location. `bounds` = [west, south, east, north].
+ */
+import * as maplibregl from 'maplibre-gl';
+import { useInlineMapLibreWorker } from './boot/index.js';
+import { NO_SHARE_COLOUR, palette } from './bands.js';
+
+useInlineMapLibreWorker(maplibregl);
+
+const PDOK_TILES =
+  'https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png';
+const SRC = 'locations';
+const BACKGROUND = '#eef0ee';
+
+const EMPTY = { type: 'FeatureCollection', features: [] };
+
+/** Fill colour by band index (feature property `b`, -1 = no share). */
+function colourExpression(nBands) {
+  const colours = palette(nBands);
+  const expr = ['match', ['get', 'b']];
+  colours.forEach((c, i) => expr.push(i, c));
+  expr.push(NO_SHARE_COLOUR);
+  return expr;
+}
+
+/** GeoJSON features for a geometry and its band per location. */
+function toFeatures(geometry, bands) {
+  const features = new Array(bands.length);
+  const { lon, lat } = geometry;
+  if (geometry.kind === 'square') {
+    for (let i = 0; i < bands.length; i++) {
+      const o = i * 4;
+      features[i] = {
+        type: 'Feature',
+        id: i,
+        properties: { b: bands[i] },
+        geometry: {
+          type: 'Polygon',
+          coordinates: [[
+            [lon[o], lat[o]], [lon[o + 1], lat[o + 1]], [lon[o + 2], lat[o + 2]],
+            [lon[o + 3], lat[o + 3]], [lon[o], lat[o]],
+          ]],
+        },
+      };
+    }
+  } else {
+    for (let i = 0; i < bands.length; i++) {
+      features[i] = {
+        type: 'Feature',
+        id: i,
+        properties: { b: bands[i] },
+        geometry: { type: 'Point', coordinates: [lon[i], lat[i]] },
+      };
+    }
+  }
+  return { type: 'FeatureCollection', features };
+}
+
+/**
+ * @param {HTMLElement} container
+ * @param {{ onSelect: (index: number) => void, attribution: string }} opts
+ */
+export function createMap(container, { onSelect, attribution }) {
+  const map = new maplibregl.Map({
+    container,
+    style: {
+      version: 8,
+      sources: {
+        [SRC]: { type: 'geojson', data: EMPTY, attribution },
+      },
+      layers: [{ id: 'background', type: 'background', paint: { 'background-color': BACKGROUND } }],
+    },
+    center: [4.48, 51.92],
+    zoom: 10,
+    attributionControl: { compact: false },
+    dragRotate: false,
+    pitchWithRotate: false,
+    maxPitch: 0,
+    preserveDrawingBuffer: true, // so the map can be exported/screenshot as PNG
+  });
+  map.touchZoomRotate.disableRotation();
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+
+  const ready = new Promise((resolve) => map.once('load', resolve));
+  let geometry = null;
+  let kind = null;
+  let selected = -1;
+
+  ready.then(() => {
+    map.addLayer({
+      id: 'squares-fill', type: 'fill', source: SRC,
+      filter: ['==', ['geometry-type'], 'Polygon'],
+      paint: { 'fill-color': colourExpression(9), 'fill-opacity': 0.88 },
+    });
+    map.addLayer({
+      id: 'points', type: 'circle', source: SRC,
+      filter: ['==', ['geometry-type'], 'Point'],
+      paint: {
+        'circle-color': colourExpression(9),
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 8, 1.5, 12, 3, 16, 7],
+        'circle-stroke-width': 0,
+      },
+    });
+    map.addLayer({
+      id: 'selected-line', type: 'line', source: SRC,
+      filter: ['all', ['==', ['geometry-type'], 'Polygon'], ['==', ['id'], -1]],
+      paint: { 'line-color': '#e4003b', 'line-width': 2.5 },
+    });
+    map.addLayer({
+      id: 'selected-point', type: 'circle', source: SRC,
+      filter: ['all', ['==', ['geometry-type'], 'Point'], ['==', ['id'], -1]],
+      paint: { 'circle-radius': 8, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#e4003b', 'circle-stroke-width': 2.5 },
+    });
+    for (const id of ['squares-fill', 'points']) {
+      map.on('click', id, (ev) => {
+        const f = ev.features?.[0];
+        if (f && typeof f.id === 'number') onSelect(f.id);
+      });
+      map.on('mouseenter', id, () => (map.getCanvas().style.cursor = 'pointer'));
+      map.on('mouseleave', id, () => (map.getCanvas().style.cursor = ''));
+    }
+  });
+
+  function applySelection() {
+    const f = ['==', ['id'], selected];
+    map.setFilter('selected-line', ['all', ['==', ['geometry-type'], 'Polygon'], f]);
+    map.setFilter('selected-point', ['all', ['==', ['geometry-type'], 'Point'], f]);
+  }
+
+  return {
+    map,
+    ready,
+    /**
+     * Show a layer's locations coloured by band (Int8Array, -1 = none).
+     * @param {Geometry} geom  @param {Int8Array} bands  @param {{ fit?: boolean, nBands?: number }} [opts]
+     */
+    async show(geom, bands, opts = {}) {
+      await ready;
+      const fit = opts.fit ?? geom !== geometry;
+      geometry = geom;
+      kind = geom.kind;
+      const nBands = opts.nBands || 9;
+      map.setPaintProperty('squares-fill', 'fill-color', colourExpression(nBands));
+      map.setPaintProperty('points', 'circle-color', colourExpression(nBands));
+      map.getSource(SRC).setData(toFeatures(geom, bands));
+      if (fit && geom.bounds) {
+        map.resize();
+        const [w, s, e, n] = geom.bounds;
+        map.fitBounds([[w, s], [e, n]], { padding: 24, animate: false });
+      }
+    },
+    async clear() {
+      await ready;
+      geometry = null;
+      map.getSource(SRC).setData(EMPTY);
+      selected = -1;
+      applySelection();
+    },
+    /** Outline location `index` (or -1 for none); `fly` centres the map on it. */
+    async select(index, { fly = false } = {}) {
+      await ready;
+      selected = index;
+      applySelection();
+      if (fly && geometry && index >= 0) {
+        const o = kind === 'square' ? index * 4 : index;
+        const c = kind === 'square'
+          ? [(geometry.lon[o] + geometry.lon[o + 2]) / 2, (geometry.lat[o] + geometry.lat[o + 2]) / 2]
+          : [geometry.lon[o], geometry.lat[o]];
+        map.jumpTo({ center: c, zoom: Math.max(map.getZoom(), 14) });
+      }
+    },
+    /** Switch the online PDOK base map on or off. */
+    async setBasemap(on, pdokAttribution) {
+      await ready;
+      if (on && !map.getSource('pdok')) {
+        map.addSource('pdok', {
+          type: 'raster', tiles: [PDOK_TILES], tileSize: 256, maxzoom: 19,
+          attribution: pdokAttribution,
+        });
+        map.addLayer({ id: 'pdok', type: 'raster', source: 'pdok' }, 'squares-fill');
+        map.setPaintProperty('squares-fill', 'fill-opacity', 0.7);
+      } else if (!on && map.getSource('pdok')) {
+        map.removeLayer('pdok');
+        map.removeSource('pdok');
+        map.setPaintProperty('squares-fill', 'fill-opacity', 0.88);
+      }
+    },
+    resize: () => map.resize(),
+  };
+}
