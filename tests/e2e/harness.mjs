@@ -1,0 +1,166 @@
+// End-to-end harness (INFRA): a static server for dist/, Debian Chromium through playwright-core,
+// and a record of everything a page does that a test may want to refuse: every request, console
+// errors (CSP violations land there), uncaught page errors.
+//
+//   import { openServed, openFile, foreignRequests } from './harness.mjs';
+//   const s = await openServed();            // dist/ over http on a free port, page loaded
+//   ... s.page (a playwright Page), s.requests, s.consoleErrors, s.pageErrors ...
+//   assert.deepEqual(foreignRequests(s), []);
+//   await s.close();
+//
+// Tests run with `node --test tests/e2e/` after `./dev.sh build` (./dev.sh test does both).
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from '../../scripts/serve.mjs';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DIST = path.join(ROOT, 'dist');
+export const SINGLE_FILE = path.join(DIST, 'veerkracht.html');
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+/** Generous: a fresh CI machine of 2 cores also compiles wasm in the worker. */
+export const TIMEOUT_MS = 120_000;
+
+/** The flags Chromium needs here: root (no sandbox), no GPU, and none of its own phoning home. */
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-quic', '--use-gl=angle', '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+
+/** Fails with a helpful message when dist/ was not built. */
+export function requireBuild() {
+  for (const file of [path.join(DIST, 'index.html'), SINGLE_FILE]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: run ./dev.sh build first`);
+  }
+}
+
+/**
+ * Serve a folder (default dist/) on 127.0.0.1 on a free port.
+ * @param {{ dir?: string, base?: string }} [options] base: serve under a sub-path, e.g. '/intranet/veerkracht/'
+ * @returns {Promise<{ url: string, origin: string, close: () => Promise<void> }>}
+ */
+export async function startServer({ dir = DIST, base = '/' } = {}) {
+  const { server, url } = await serve({ dir, port: 0, base, quiet: true });
+  return {
+    url,
+    origin: new URL(url).origin,
+    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
+  };
+}
+
+/**
+ * Launch Chromium with a fresh, empty profile; every page in it is recorded.
+ * @param {{ offline?: boolean }} [options] offline: abort every request that is not file:, blob: or data:
+ */
+export async function launch({ offline = false } = {}) {
+  const profile = await mkdtemp(path.join(os.tmpdir(), 'veerkracht-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 860 },
+    acceptDownloads: true,
+  });
+  context.setDefaultTimeout(TIMEOUT_MS);
+  const record = { requests: [], failedRequests: [], consoleErrors: [], consoleMessages: [], pageErrors: [] };
+  context.on('request', (req) => record.requests.push(req.url()));
+  context.on('requestfailed', (req) => record.failedRequests.push({ url: req.url(), error: req.failure()?.errorText }));
+  if (offline) {
+    await context.route('**/*', (route) => {
+      const { protocol } = new URL(route.request().url());
+      return ['file:', 'blob:', 'data:'].includes(protocol) ? route.continue() : route.abort('internetdisconnected');
+    });
+  }
+  const watch = (page) => {
+    page.on('console', (msg) => {
+      const entry = { type: msg.type(), text: msg.text(), location: msg.location()?.url };
+      record.consoleMessages.push(entry);
+      if (msg.type() === 'error') record.consoleErrors.push(entry.text);
+    });
+    page.on('pageerror', (err) => record.pageErrors.push(String(err?.stack ?? err)));
+  };
+  context.pages().forEach(watch);
+  context.on('page', watch);
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    ...record,
+    async close() {
+      await context.close().catch(() => {});
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * dist/ served over http, opened in a fresh browser. `s.close()` stops both.
+ * @param {{ path?: string, base?: string, dir?: string, waitUntil?: 'load'|'domcontentloaded'|'networkidle' }} [options]
+ *   path: page relative to the served root (default index.html)
+ */
+export async function openServed({ path: page = '', base = '/', dir = DIST, waitUntil = 'load' } = {}) {
+  requireBuild();
+  const server = await startServer({ dir, base });
+  const browser = await launch();
+  const url = new URL(page, server.url).href;
+  const closeBrowser = browser.close;
+  const session = Object.assign(browser, {
+    url,
+    origin: server.origin,
+    server,
+    async close() {
+      await closeBrowser();
+      await server.close();
+    },
+  });
+  await browser.page.goto(url, { waitUntil });
+  return session;
+}
+
+/**
+ * A local HTML file (default dist/veerkracht.html) opened from file:// with the network off.
+ * @param {{ file?: string, waitUntil?: 'load'|'domcontentloaded' }} [options]
+ */
+export async function openFile({ file = SINGLE_FILE, waitUntil = 'load' } = {}) {
+  requireBuild();
+  const browser = await launch({ offline: true });
+  await browser.context.setOffline(true);
+  const url = pathToFileURL(file).href;
+  await browser.page.goto(url, { waitUntil });
+  return Object.assign(browser, { url, origin: 'file://' });
+}
+
+/** Requests that left the page's own origin (blob: and data: never leave the browser). */
+export function foreignRequests(session) {
+  return session.requests.filter((url) => {
+    const u = new URL(url);
+    if (u.protocol === 'blob:' || u.protocol === 'data:') return false;
+    if (session.origin === 'file://') return u.protocol !== 'file:';
+    return u.origin !== session.origin;
+  });
+}
+
+/** Everything the browser keeps for the page's origin: cookies, Web Storage, IndexedDB, Cache API. */
+export async function browserStorage(session) {
+  const cookies = await session.context.cookies();
+  const inPage = await session.page.evaluate(async () => ({
+    localStorage: Object.keys(localStorage),
+    sessionStorage: Object.keys(sessionStorage),
+    indexedDB: indexedDB.databases ? (await indexedDB.databases()).map((d) => d.name) : [],
+    caches: typeof caches !== 'undefined' ? await caches.keys() : [],
+  }));
+  return { cookies: cookies.map((c) => c.name), ...inPage };
+}
+
+/** A compact description for assertion messages. */
+export function describe(session) {
+  return JSON.stringify({
+    consoleErrors: session.consoleErrors,
+    pageErrors: session.pageErrors,
+    failedRequests: session.failedRequests,
+  }, null, 1);
+}
