@@ -1,3 +1,7 @@
 //! The pure analysis half: no wasm types, compiled and tested natively.
 pub mod band_index;
 pub mod bands;
+pub mod cbs_square;
+pub mod missing;
+pub mod suppression;
+pub mod table;
