@@ -5,3 +5,5 @@ pub mod cbs_square;
 pub mod missing;
 pub mod suppression;
 pub mod table;
+pub mod tipping_point;
+pub mod trend;
