@@ -145,30 +145,35 @@ function scoreIndicator(ind, s, onProgress) {
  * Results are committed together only when all succeeded, so the page never mixes radii.
  */
 async function recomputeAll(only) {
+  // While a full recomputation runs, a single new layer joins a fresh full one (one radius on screen).
+  if (only && state.scoring) only = null;
   const s = settings.get();
   const todo = only ? state.indicators.filter((i) => only.includes(i.id)) : state.indicators.slice();
   if (!todo.length) return;
-  if (state.scoring && !only) state.scoring.cancel();
+  // A new full recomputation replaces one still running (its results would be stale anyway).
+  if (state.scoring) state.scoring.cancel();
   const started = performance.now();
   let current = null;
-  let cancelled = false;
-  const job = { cancel: () => { cancelled = true; current?.cancel(); } };
-  if (!only) state.scoring = job;
+  const job = { cancelled: false, cancel: () => { job.cancelled = true; current?.cancel(); } };
+  state.scoring = job;
+  const isCurrent = () => state.scoring === job;
   progress.start(`${t('progress.scoring')} — ${formatNumber(s.radiusM)} m`, () => job.cancel());
   document.body.dataset.busy = 'true';
   const fresh = new Map();
   try {
     for (let k = 0; k < todo.length; k++) {
-      if (cancelled) throw Object.assign(new Error('cancelled'), { cancelled: true });
+      if (job.cancelled) throw Object.assign(new Error('cancelled'), { cancelled: true });
       current = scoreIndicator(todo[k], s, (p) => {
-        progress.update((k + (p.fraction ?? 0)) / todo.length);
+        if (isCurrent()) progress.update((k + (p.fraction ?? 0)) / todo.length);
       });
       fresh.set(todo[k].id, await current.promise);
     }
+    if (job.cancelled) throw Object.assign(new Error('cancelled'), { cancelled: true });
     for (const [id, r] of fresh) state.results.set(id, r);
     progress.finish(t('progress.done', { seconds: formatSeconds((performance.now() - started) / 1000) }));
     renderActive({ fit: false });
   } catch (err) {
+    if (!isCurrent()) return; // superseded by a newer recomputation, which reports for itself
     if (err.cancelled) {
       progress.fail(t('progress.cancelled'));
       // Show the settings the map still reflects.
@@ -178,8 +183,10 @@ async function recomputeAll(only) {
       progress.fail(`${t('engine.error')}: ${err.message}`);
     }
   } finally {
-    if (state.scoring === job) state.scoring = null;
-    document.body.dataset.busy = 'false';
+    if (isCurrent()) {
+      state.scoring = null;
+      document.body.dataset.busy = 'false';
+    }
     refreshIndicatorList();
   }
 }
@@ -201,7 +208,8 @@ async function renderActive({ fit }) {
     title, radiusM: result.settings.radiusM, counts: result.counts, none: result.none,
   });
   histogram.update({
-    labels: bandLabels(DEFAULT_EDGES_PCT, (v) => `${v}%`),
+    labels: DEFAULT_EDGES_PCT.map((e, i) => (i + 1 < DEFAULT_EDGES_PCT.length ? String(e) : `≥${e}`)),
+    fullLabels: bandLabels(DEFAULT_EDGES_PCT, (v) => `${v} %`),
     counts: result.counts,
     axisX: `${t('histogram.axisX')} (%)`,
     axisY: t('histogram.axisY'),
@@ -252,6 +260,7 @@ async function selectLocation(index, { fly = false } = {}) {
   state.selected = index;
   mapView.select(index, { fly });
   await showDetails(index);
+  $('details').closest('.card').scrollIntoView({ block: 'nearest' });
 }
 
 async function showDetails(index) {

@@ -19,12 +19,17 @@ function el(tag, className, text) {
   return node;
 }
 
-function table(rows) {
+/** Rows of [label, text, className?, exact value?]; the exact number rides along in data-value. */
+function table(rows, kind) {
   const tbl = el('table', 'kv');
+  if (kind) tbl.dataset.kind = kind;
   const body = el('tbody');
-  for (const [k, v, cls] of rows) {
+  for (const [k, v, cls, value] of rows) {
     const tr = el('tr', cls);
-    tr.append(el('th', '', k), el('td', 'num', v));
+    const td = el('td', 'num', v);
+    if (value !== undefined) td.dataset.value = String(value);
+    tr.dataset.label = k;
+    tr.append(el('th', '', k), td);
     body.append(tr);
   }
   tbl.append(body);
@@ -76,6 +81,7 @@ export function createDetails(root, { onSearch }) {
           ? t('details.suppressed', { k: d.k })
           : t('details.noShare');
     const share = el('div', 'details-share');
+    share.dataset.value = String(d.share);
     share.append(
       el('div', 'muted small', `${d.indicator} — ${t('details.share', { radius: d.radiusM })}`),
       el('div', `details-share-value ${d.shareState}`, shareText),
@@ -88,9 +94,9 @@ export function createDetails(root, { onSearch }) {
       head,
       share,
       el('h4', '', t('details.own')),
-      table(d.own.map((r) => [r.label, fmt(r.value)])),
+      table(d.own.map((r) => [r.label, fmt(r.value), '', r.value]), 'own'),
       el('h4', '', t('details.within', { radius: d.radiusM })),
-      table(d.sums.map((r) => [r.label, fmt(r.value)])),
+      table(d.sums.map((r) => [r.label, fmt(r.value), '', r.value]), 'sums'),
       table([[t('details.xy'), `${formatNumber(d.xRd, 0)}, ${formatNumber(d.yRd, 0)}`, 'muted']]),
     );
   }

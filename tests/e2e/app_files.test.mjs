@@ -1,0 +1,103 @@
+// Loading the user's own files through the page (issue 3, UI side; issue 5, markup injection):
+// markup in file and column names is shown as text and never runs; a bad file names file, row and
+// column and leaves the layers loaded before untouched; removing one layer leaves the others.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { describe as describeSession, foreignRequests } from './harness.mjs';
+import { openDemo, loadFile, addIndicator, searchId, readDetails, readHistogram } from './app_support.mjs';
+
+let s;
+before(async () => {
+  s = await openDemo();
+});
+after(async () => {
+  await s?.close();
+});
+
+const IMG = '<img src=x onerror="window.__pwned=1">';
+const SCRIPT = '<b>vet</b><script>window.__pwned=2</script>';
+const FILE_NAME = '<img src=y onerror=window.__pwned=3>.csv';
+
+function markupCsv() {
+  const q = (v) => `"${v.replace(/"/g, '""')}"`;
+  const lines = [`id,x,y,${q(IMG)},${q(SCRIPT)}`];
+  for (let i = 0; i < 30; i++) lines.push(`m${i},${150000 + (i % 6) * 100},${440000 + Math.floor(i / 6) * 100},${i % 4},${10 + i}`);
+  return lines.join('\n') + '\n';
+}
+
+test('markup in a file name and in column names is shown as text and does not execute', async () => {
+  const { page } = s;
+  await loadFile(page, FILE_NAME, markupCsv());
+  await page.click('#tab-files');
+  const layerName = FILE_NAME.replace(/\.csv$/, '');
+  assert.equal(await page.locator('.file-item .file-name').last().textContent(), layerName);
+  await page.click('#tab-map');
+  await addIndicator(page, { layerName, numerator: IMG, denominator: SCRIPT });
+  await page.waitForFunction(() => document.querySelector('#score-progress')?.dataset.state === 'done'
+    && /onerror/.test(document.querySelector('#legend .legend-title')?.textContent));
+  await searchId(page, 'm7');
+  const details = await readDetails(page);
+  assert.ok(IMG in details.sums && SCRIPT in details.sums, `column names shown literally: ${JSON.stringify(Object.keys(details.sums))}`);
+  const sideText = await page.locator('#side').textContent();
+  assert.ok(sideText.includes(IMG) && sideText.includes(SCRIPT), 'the names appear as text');
+  const injected = await page.evaluate(() => ({
+    pwned: window.__pwned,
+    img: document.querySelectorAll('#side img, #toast img').length,
+    bold: document.querySelectorAll('#side b').length,
+    scripts: [...document.querySelectorAll('script')].filter((sc) => sc.textContent.includes('__pwned')).length,
+  }));
+  assert.deepEqual(injected, { pwned: undefined, img: 0, bold: 0, scripts: 0 });
+  assert.deepEqual(s.pageErrors, [], describeSession(s));
+});
+
+test('a bad file names file, row and column, and leaves the loaded layers intact', async () => {
+  const { page } = s;
+  await page.click('#tab-map');
+  await page.locator('.indicator label', { hasText: 'corporatiewoningen' }).click();
+  await page.waitForFunction(() => /corporatiewoningen/.test(document.querySelector('#legend .legend-title')?.textContent));
+  const histBefore = await readHistogram(page);
+  const layersBefore = await page.locator('.file-item').count();
+  const indicatorsBefore = await page.locator('.indicator').count();
+
+  const bad = 'id,x,y,aantal\nr1,150000,440000,3\nr2,150100,440000,drie\nr3,150200,440000,5\n';
+  await loadFile(page, 'kapot.csv', bad, { expectError: true });
+  await page.click('#tab-files');
+  const err = await page.locator('.file-error').textContent();
+  assert.match(err, /kapot\.csv/, `file named: ${err}`);
+  assert.match(err, /aantal/, `column named: ${err}`);
+  assert.match(err, /rij \d+/, `row named: ${err}`);
+  assert.match(err, /drie/, `offending value shown: ${err}`);
+
+  assert.equal(await page.locator('.file-item').count(), layersBefore, 'no layer added or lost');
+  await page.click('#tab-map');
+  assert.equal(await page.locator('.indicator').count(), indicatorsBefore);
+  assert.deepEqual(await readHistogram(page), histBefore, 'the map layer is unchanged');
+  await searchId(page, 'E0921N4380');
+  assert.equal((await readDetails(page)).id, 'E0921N4380', 'the demo layer still answers');
+});
+
+test('removing one layer leaves the others untouched; replacing with a bad file keeps the old one', async () => {
+  const { page } = s;
+  const a = 'id,x,y,n,d\na1,150000,441000,1,10\na2,150100,441000,2,10\n';
+  const b = 'id,x,y,n,d\nb1,160000,441000,3,10\nb2,160100,441000,4,10\nb3,160200,441000,5,10\n';
+  await loadFile(page, 'laag-a.csv', a);
+  await loadFile(page, 'laag-b.csv', b);
+  await page.click('#tab-files');
+  const names = () => page.locator('.file-item .file-name').allTextContents();
+  assert.ok((await names()).includes('laag-a') && (await names()).includes('laag-b'));
+  await page.locator('.file-item', { hasText: 'laag-a' }).getByRole('button', { name: /Verwijder/ }).click();
+  await page.waitForFunction(() => ![...document.querySelectorAll('.file-name')].some((e) => e.textContent === 'laag-a'));
+  assert.ok((await names()).includes('laag-b'));
+  assert.ok((await names()).includes('CBS 100 m Rijnmond 2024'));
+  const rowsB = await page.locator('.file-item', { hasText: 'laag-b' }).locator('.file-item-head .muted').textContent();
+
+  // Replace laag-b with a broken file: the error shows, laag-b stays as it was.
+  const chooser = page.waitForEvent('filechooser');
+  await page.locator('.file-item', { hasText: 'laag-b' }).getByRole('button', { name: /Vervang/ }).click();
+  await (await chooser).setFiles({ name: 'laag-b2.csv', mimeType: 'text/csv', buffer: Buffer.from('id,x,y,n,d\nc1,160000,441000,x,10\n') });
+  await page.waitForSelector('.file-error:not([hidden])');
+  assert.equal(await page.locator('.file-item', { hasText: 'laag-b' }).locator('.file-item-head .muted').textContent(), rowsB);
+  await page.click('#tab-map');
+  await searchId(page, 'E0921N4380');
+  assert.deepEqual(foreignRequests(s), []);
+});
