@@ -70,8 +70,21 @@ export function createEngine(createWorker, hooks = {}) {
     }
   }
 
+  const recentRestarts = [];
+
   async function restart(reason) {
     if (restarting) return restarting;
+    // A worker that cannot even start would restart forever: give up after 3 in 10 s.
+    const now = Date.now();
+    while (recentRestarts.length && now - recentRestarts[0] > 10_000) recentRestarts.shift();
+    if (recentRestarts.length >= 3) {
+      for (const [id, entry] of pending) {
+        entry.reject(new EngineError({ message: `engine failed: ${reason}` }));
+        pending.delete(id);
+      }
+      return undefined;
+    }
+    recentRestarts.push(now);
     restarting = (async () => {
       const old = await workerPromise.catch(() => null);
       old?.terminate();

@@ -6,8 +6,9 @@
  * (the worker swaps a layer only after the new one loaded completely).
  * Everything from a file (names, values, messages) is shown with textContent.
  *
- * @typedef {{ kind: 'xy'|'latlon'|'square'|'area'|'point'|'polygon', x?: string, y?: string,
- *             lat?: string, lon?: string, id?: string }} LocationMapping
+ * @typedef {{ source: { kind: 'rd'|'latLon'|'squareId'|'areaCode', x?: string, y?: string,
+ *             lat?: string, lon?: string, column?: string, sizeM?: number }, idColumn: string|null }} LocationMapping
+ *   (IMPORT's `LocationMapping`, src/analysis/import/location.rs)
  * @typedef {{ id: string, name: string, fileName: string, rows: number, columns: string[],
  *             allColumns: string[], location: LocationMapping,
  *             skipped: { count: number, rows: {row: number, column: string, value: string, reason: string}[] } }} LoadedLayer
@@ -26,13 +27,12 @@ function baseName(fileName) {
   return fileName.replace(/\.[^.]+$/, '');
 }
 
+/** The columns each kind of location needs (IMPORT's `LocationSource`). */
 const KINDS = {
-  xy: ['x', 'y'],
-  latlon: ['lat', 'lon'],
-  square: ['id'],
-  area: ['id'],
-  point: [],
-  polygon: [],
+  rd: ['x', 'y'],
+  latLon: ['lat', 'lon'],
+  squareId: ['column'],
+  areaCode: ['column'],
 };
 
 /** CSV (`;`, for Dutch Excel) of the skipped rows. */
@@ -200,7 +200,8 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
       o.value = k;
       kind.append(o);
     }
-    kind.value = layer.location?.kind || 'xy';
+    const src = layer.location?.source || {};
+    kind.value = KINDS[src.kind] ? src.kind : 'rd';
     const kindLabel = el('label', '', t('files.mappingKind'));
     kindLabel.append(kind);
     form.append(kindLabel);
@@ -217,7 +218,7 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
           o.value = c;
           s.append(o);
         }
-        if (layer.location?.[role]) s.value = layer.location[role];
+        if (src.kind === kind.value && src[role]) s.value = src[role];
         const l = el('label', '', t(`files.col.${role}`));
         l.append(s);
         colBox.append(l);
@@ -225,6 +226,20 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
     };
     kind.addEventListener('change', drawCols);
     drawCols();
+    const idSel = el('select');
+    idSel.name = 'idColumn';
+    const none = el('option', '', t('files.col.rowNumber'));
+    none.value = '';
+    idSel.append(none);
+    for (const c of layer.allColumns) {
+      const o = el('option', '', c);
+      o.value = c;
+      idSel.append(o);
+    }
+    idSel.value = layer.location?.idColumn || '';
+    const idLabel = el('label', '', t('files.col.id'));
+    idLabel.append(idSel);
+    form.append(idLabel);
     if (layer.sheets.length > 1) {
       const s = el('select');
       s.name = 'sheet';
@@ -243,8 +258,10 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
     form.append(apply);
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
-      const mapping = { kind: kind.value };
-      for (const role of KINDS[kind.value]) mapping[role] = form.elements.namedItem(role).value;
+      const source = { kind: kind.value };
+      for (const role of KINDS[kind.value]) source[role] = form.elements.namedItem(role).value;
+      if (kind.value === 'squareId') source.sizeM = src.sizeM || 100;
+      const mapping = { source, idColumn: idSel.value || null };
       const sheet = form.elements.namedItem('sheet')?.value;
       load(layer.file, { layerId: layer.id, name: layer.name, mapping, sheet });
     });
@@ -253,9 +270,10 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
   }
 
   function describeMapping(m) {
-    if (!m) return '–';
-    const cols = KINDS[m.kind]?.map((r) => m[r]).filter(Boolean) || [];
-    return `${t(`files.kind.${m.kind}`)}${cols.length ? ' (' + cols.join(', ') + ')' : ''}`;
+    const src = m?.source;
+    if (!src) return '–';
+    const cols = KINDS[src.kind]?.map((r) => src[r]).filter(Boolean) || [];
+    return `${t(`files.kind.${src.kind}`)}${cols.length ? ' (' + cols.join(', ') + ')' : ''}`;
   }
 
   function render() {
