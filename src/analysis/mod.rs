@@ -1,8 +1,11 @@
 //! The pure analysis half: no wasm types, compiled and tested natively.
+pub mod area_join;
 pub mod band_index;
 pub mod bands;
 pub mod cbs_square;
+pub mod import;
 pub mod missing;
+pub mod rd;
 pub mod suppression;
 pub mod table;
 pub mod tipping_point;
