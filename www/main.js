@@ -8,7 +8,7 @@ import './style.css';
 import demoCsv from './demo/cbs_vk100_rijnmond_2024.csv';
 import { createEngineWorker } from './boot/index.js';
 import { createEngine } from './engine.js';
-import { t, setLanguage, language, onLanguageChange, applyTranslations, formatSeconds, formatNumber } from './i18n/i18n.js';
+import { t, setLanguage, language, onLanguageChange, applyTranslations, formatSeconds, formatNumber, formatShare } from './i18n/i18n.js';
 import { createMap } from './map.js';
 import { createIndicatorList } from './indicators.js';
 import { createSettings } from './settings.js';
@@ -64,7 +64,11 @@ const engine = createEngine(() => createEngineWorker(), {
   onRestart: () => toast(t('engine.restarted'), 'info'),
 });
 
-const mapView = createMap($('map'), { onSelect: (i) => selectLocation(i), attribution: t('map.attribution') });
+const mapView = createMap($('map'), {
+  onSelect: (i) => selectLocation(i),
+  attribution: '© CBS (CC BY 4.0)',
+  describe: (i) => hoverText(i),
+});
 const indicatorList = createIndicatorList($('indicators'), {
   onActivate: (id) => activate(id),
   onAdd: (ind) => addIndicator(ind),
@@ -189,6 +193,18 @@ async function recomputeAll(only) {
     }
     refreshIndicatorList();
   }
+}
+
+/** The hover label on the map: the share within the radius, or why there is none. */
+function hoverText(index) {
+  const ind = activeIndicator();
+  const result = ind && state.results.get(ind.id);
+  if (!result) return '';
+  const share = result.share[index];
+  if (!Number.isNaN(share)) return formatShare(share);
+  return result.denominatorSum[index] > 0
+    ? t('details.suppressed', { k: result.settings.suppressBelow })
+    : t('details.noShare');
 }
 
 function activeIndicator() {

@@ -66,9 +66,10 @@ function toFeatures(geometry, bands) {
 
 /**
  * @param {HTMLElement} container
- * @param {{ onSelect: (index: number) => void, attribution: string }} opts
+ * @param {{ onSelect: (index: number) => void, attribution: string,
+ *           describe?: (index: number) => string }} opts  `describe` gives the hover label
  */
-export function createMap(container, { onSelect, attribution }) {
+export function createMap(container, { onSelect, attribution, describe }) {
   const map = new maplibregl.Map({
     container,
     style: {
@@ -91,6 +92,10 @@ export function createMap(container, { onSelect, attribution }) {
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
 
   const ready = new Promise((resolve) => map.once('load', resolve));
+  const hover = document.createElement('div');
+  hover.className = 'map-hover';
+  hover.hidden = true;
+  container.append(hover);
   let geometry = null;
   let kind = null;
   let selected = -1;
@@ -126,7 +131,18 @@ export function createMap(container, { onSelect, attribution }) {
         if (f && typeof f.id === 'number') onSelect(f.id);
       });
       map.on('mouseenter', id, () => (map.getCanvas().style.cursor = 'pointer'));
-      map.on('mouseleave', id, () => (map.getCanvas().style.cursor = ''));
+      map.on('mouseleave', id, () => {
+        map.getCanvas().style.cursor = '';
+        hover.hidden = true;
+      });
+      map.on('mousemove', id, (ev) => {
+        const f = ev.features?.[0];
+        if (!describe || !f || typeof f.id !== 'number') return;
+        hover.textContent = describe(f.id);
+        hover.style.left = `${ev.point.x + 12}px`;
+        hover.style.top = `${ev.point.y + 12}px`;
+        hover.hidden = false;
+      });
     }
   });
 
