@@ -2,6 +2,8 @@
 pub mod area_join;
 pub mod band_index;
 pub mod bands;
+pub mod bivariate;
+pub mod buurt_join;
 pub mod cbs_square;
 pub mod import;
 pub mod missing;
@@ -10,3 +12,4 @@ pub mod suppression;
 pub mod table;
 pub mod tipping_point;
 pub mod trend;
+pub mod typology;
