@@ -1,0 +1,1087 @@
+//! Buffer sums: for every location, the sum of each chosen column over all locations within the
+//! radius R (`dx² + dy² <= R²` in f64, inclusive, the location itself included), all columns in
+//! one pass over the neighbours.
+//!
+//! The result equals the O(N²) brute force [`brute_force_sums`] exactly whenever the column values
+//! are integers (the usual counts): each candidate pair is decided exactly (see
+//! [`crate::analysis::grid_index`]) and integer sums do not depend on the order of addition.
+//!
+//! Speed: the index sorts points into strips of height R/3 and by x within a strip; the query
+//! points of a strip are visited in x order, so the candidates in each neighbouring strip are one
+//! contiguous slot range found by forward-only pointers. The inner loop over a range is
+//! branch-free 4-lane SIMD over structure-of-arrays `f32` coordinates (`simd128` on wasm, SSE2 on
+//! x86-64): `mask = d² <= r²; sum += mask & value`. Integer columns whose total fits in `i32` are
+//! summed in `i32` lanes; other columns in `f64` lanes.
+//!
+//! [`BufferSumJob`] does the work in chunks (`step(max_work)`), so a web worker can report
+//! progress and cancel between chunks.
+
+use super::grid_index::{GridIndex, GridIndexError, QueryPlan, LANES};
+pub use super::missing::MissingPolicy;
+use thiserror::Error;
+
+/// Strips per radius: strip height = R / 3 (measured best of 2, 3, 4 on the benchmark data).
+pub const STRIPS_PER_RADIUS: f64 = 3.0;
+
+#[derive(Debug, Error, PartialEq)]
+pub enum BufferSumError {
+    #[error("invalid radius {radius_m} m: must be a finite number ≥ 0")]
+    BadRadius { radius_m: f64 },
+    #[error("column {column:?} has {got} values but there are {expected} locations")]
+    ColumnLength {
+        column: String,
+        got: usize,
+        expected: usize,
+    },
+    #[error("column {column:?}, location {row}: value {value} is not a finite number")]
+    NonFinite {
+        column: String,
+        row: usize,
+        value: f64,
+    },
+    #[error(transparent)]
+    Index(#[from] GridIndexError),
+    #[error("the buffer sums are not finished yet ({done} of {total} locations)")]
+    NotFinished { done: usize, total: usize },
+}
+
+/// How the values of the summed columns are held in sorted order.
+#[derive(Debug, Clone)]
+enum SortedValues {
+    /// Every column integer-valued with Σ|v| < 2³¹: exact in i32 lanes.
+    Int(Vec<Vec<i32>>),
+    F64(Vec<Vec<f64>>),
+}
+
+/// A buffer-sum computation in progress. Create with [`BufferSumJob::new`], call
+/// [`BufferSumJob::step`] until it returns 1.0, then [`BufferSumJob::finish`].
+#[derive(Debug, Clone)]
+pub struct BufferSumJob {
+    index: GridIndex,
+    plan: QueryPlan,
+    radius_m: f64,
+    values: SortedValues,
+    /// Per column, per input row; NaN for left-out rows.
+    sums: Vec<Vec<f64>>,
+    /// Next query strip and slot.
+    next_row: usize,
+    next_slot: usize,
+    done: usize,
+}
+
+/// One column to sum, by name (for messages) and values (NaN = missing).
+#[derive(Debug, Clone, Copy)]
+pub struct SumColumn<'a> {
+    pub name: &'a str,
+    pub values: &'a [f64],
+}
+
+impl BufferSumJob {
+    /// Validates the input, applies the missing-value policy and builds the index.
+    pub fn new(
+        x_rd: &[f64],
+        y_rd: &[f64],
+        columns: &[SumColumn<'_>],
+        radius_m: f64,
+        missing: MissingPolicy,
+    ) -> Result<Self, BufferSumError> {
+        Self::with_strips(x_rd, y_rd, columns, radius_m, missing, STRIPS_PER_RADIUS)
+    }
+
+    /// As [`Self::new`] with a chosen number of strips per radius (for benchmarks).
+    pub fn with_strips(
+        x_rd: &[f64],
+        y_rd: &[f64],
+        columns: &[SumColumn<'_>],
+        radius_m: f64,
+        missing: MissingPolicy,
+        strips_per_radius: f64,
+    ) -> Result<Self, BufferSumError> {
+        if !(radius_m.is_finite() && radius_m >= 0.0) {
+            return Err(BufferSumError::BadRadius { radius_m });
+        }
+        let n = x_rd.len();
+        for c in columns {
+            if c.values.len() != n {
+                return Err(BufferSumError::ColumnLength {
+                    column: c.name.to_string(),
+                    got: c.values.len(),
+                    expected: n,
+                });
+            }
+            if let Some(row) = c.values.iter().position(|v| v.is_infinite()) {
+                return Err(BufferSumError::NonFinite {
+                    column: c.name.to_string(),
+                    row,
+                    value: c.values[row],
+                });
+            }
+        }
+        let keep: Option<Vec<bool>> = match missing {
+            MissingPolicy::CountAsZero => None,
+            MissingPolicy::LeaveOut => Some(
+                (0..n)
+                    .map(|i| columns.iter().all(|c| !c.values[i].is_nan()))
+                    .collect(),
+            ),
+        };
+        // A strip height that is a little more than R/k keeps the strip count per side at k.
+        let strip_m = if radius_m > 0.0 {
+            radius_m / strips_per_radius.max(1.0) * (1.0 + 1e-6)
+        } else {
+            100.0
+        };
+        let index = GridIndex::build(x_rd, y_rd, keep.as_deref(), strip_m)?;
+        drop(keep);
+        let plan = index.plan(radius_m);
+        let padded = index.xf().len();
+        let clean = |v: f64| if v.is_nan() { 0.0 } else { v };
+        let all_int = columns.iter().all(|c| {
+            let mut total = 0.0;
+            index.order().iter().all(|&i| {
+                let v = clean(c.values[i as usize]);
+                total += v.abs();
+                v.fract() == 0.0
+            }) && total < 2_147_483_647.0
+        });
+        let values = if all_int {
+            SortedValues::Int(
+                columns
+                    .iter()
+                    .map(|c| {
+                        let mut v: Vec<i32> = Vec::with_capacity(padded);
+                        v.extend(
+                            index
+                                .order()
+                                .iter()
+                                .map(|&i| clean(c.values[i as usize]) as i32),
+                        );
+                        v.resize(padded, 0);
+                        v
+                    })
+                    .collect(),
+            )
+        } else {
+            SortedValues::F64(
+                columns
+                    .iter()
+                    .map(|c| {
+                        let mut v: Vec<f64> = Vec::with_capacity(padded);
+                        v.extend(index.order().iter().map(|&i| clean(c.values[i as usize])));
+                        v.resize(padded, 0.0);
+                        v
+                    })
+                    .collect(),
+            )
+        };
+        let sums = vec![vec![f64::NAN; n]; columns.len()];
+        Ok(Self {
+            index,
+            plan,
+            radius_m,
+            values,
+            sums,
+            next_row: 0,
+            next_slot: 0,
+            done: 0,
+        })
+    }
+
+    pub fn radius_m(&self) -> f64 {
+        self.radius_m
+    }
+
+    /// Locations that take part (all, or those without missing values under `LeaveOut`).
+    pub fn indexed_len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Fraction done, 0..=1.
+    pub fn progress(&self) -> f64 {
+        if self.index.is_empty() {
+            1.0
+        } else {
+            self.done as f64 / self.index.len() as f64
+        }
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done == self.index.len()
+    }
+
+    /// Computes the sums of about `max_work` more locations (at least one), and returns the
+    /// progress. `x_rd`/`y_rd` must be the coordinates the job was created with (used for the
+    /// rare exact re-check of pairs at distance ≈ R).
+    pub fn step(&mut self, x_rd: &[f64], y_rd: &[f64], max_work: usize) -> f64 {
+        assert_eq!(x_rd.len(), self.sums.first().map_or(x_rd.len(), Vec::len));
+        let mut budget = max_work.max(1);
+        while budget > 0 && self.next_row < self.index.n_rows() {
+            let slots = self.index.row_slots(self.next_row);
+            let from = self.next_slot.max(slots.start);
+            let to = slots.end.min(from.saturating_add(budget));
+            if from < to {
+                self.score_slots(x_rd, y_rd, self.next_row, from, to);
+                budget -= to - from;
+                self.done += to - from;
+            }
+            if to >= slots.end {
+                self.next_row += 1;
+                self.next_slot = 0;
+            } else {
+                self.next_slot = to;
+            }
+        }
+        self.progress()
+    }
+
+    /// The sums per column, per input row (NaN for left-out rows).
+    pub fn finish(self) -> Result<Vec<Vec<f64>>, BufferSumError> {
+        if !self.is_done() {
+            return Err(BufferSumError::NotFinished {
+                done: self.done,
+                total: self.index.len(),
+            });
+        }
+        Ok(self.sums)
+    }
+
+    /// Sums for the query slots `from..to` of strip `row`, all columns.
+    fn score_slots(&mut self, x_rd: &[f64], y_rd: &[f64], row: usize, from: usize, to: usize) {
+        let n_cols = match &self.values {
+            SortedValues::Int(v) => v.len(),
+            SortedValues::F64(v) => v.len(),
+        };
+        let mut c0 = 0;
+        while c0 < n_cols {
+            let c1 = (c0 + 4).min(n_cols);
+            match c1 - c0 {
+                1 => self.score_group::<1>(x_rd, y_rd, row, from, to, c0),
+                2 => self.score_group::<2>(x_rd, y_rd, row, from, to, c0),
+                3 => self.score_group::<3>(x_rd, y_rd, row, from, to, c0),
+                _ => self.score_group::<4>(x_rd, y_rd, row, from, to, c0),
+            }
+            c0 = c1;
+        }
+        if n_cols == 0 {
+            // Nothing to sum; the locations still count as done.
+        }
+    }
+
+    fn score_group<const C: usize>(
+        &mut self,
+        x_rd: &[f64],
+        y_rd: &[f64],
+        row: usize,
+        from: usize,
+        to: usize,
+        c0: usize,
+    ) {
+        let idx = &self.index;
+        let plan = &self.plan;
+        let xf = idx.xf();
+        let yf = idx.yf();
+        let order = idx.order();
+        let m = plan.m as i64;
+        let origin = idx.row_origin(row);
+        // Candidate strips: (strip, slot range, y offset of this strip's frame, half-width).
+        struct Strip {
+            end: usize,
+            lo: usize,
+            hi: usize,
+            y_off: f32,
+            hw: f32,
+        }
+        let mut strips: Vec<Strip> = Vec::with_capacity(2 * plan.m + 1);
+        let qx0 = xf[from];
+        for o in -m..=m {
+            let rr = row as i64 + o;
+            if rr < 0 || rr >= idx.n_rows() as i64 {
+                continue;
+            }
+            let slots = idx.row_slots(rr as usize);
+            if slots.is_empty() {
+                continue;
+            }
+            let hw = (plan.half_width_m[(o + m) as usize] as f32) + plan.tol_x;
+            let row_x = &xf[slots.clone()];
+            let lo = slots.start + row_x.partition_point(|&x| x < qx0 - hw);
+            strips.push(Strip {
+                end: slots.end,
+                lo,
+                hi: lo,
+                y_off: (origin - idx.row_origin(rr as usize)) as f32,
+                hw,
+            });
+        }
+        let (r2_lo, r2_hi, r2) = (plan.r2_lo, plan.r2_hi, plan.r2);
+        for q in from..to {
+            let qx = xf[q];
+            let qi = order[q] as usize;
+            let mut acc = [0f64; C];
+            let mut lanes_i = [kernel::I4::zero(); C];
+            let mut lanes_d = [kernel::D2::zero(); C];
+            for st in strips.iter_mut() {
+                let lo_b = qx - st.hw;
+                let hi_b = qx + st.hw;
+                while st.lo < st.end && xf[st.lo] < lo_b {
+                    st.lo += 1;
+                }
+                if st.hi < st.lo {
+                    st.hi = st.lo;
+                }
+                while st.hi < st.end && xf[st.hi] <= hi_b {
+                    st.hi += 1;
+                }
+                if st.lo == st.hi {
+                    continue;
+                }
+                let qy = yf[q] + st.y_off;
+                let exact = |j: usize, acc: &mut [f64; C]| {
+                    let ji = order[j] as usize;
+                    let dx = x_rd[qi] - x_rd[ji];
+                    let dy = y_rd[qi] - y_rd[ji];
+                    if dx * dx + dy * dy <= r2 {
+                        for (c, a) in acc.iter_mut().enumerate() {
+                            *a += match &self.values {
+                                SortedValues::Int(v) => f64::from(v[c0 + c][j]),
+                                SortedValues::F64(v) => v[c0 + c][j],
+                            };
+                        }
+                    }
+                };
+                let geo = kernel::Geometry {
+                    xf,
+                    yf,
+                    qx,
+                    qy,
+                    r2_lo,
+                    r2_hi,
+                };
+                match &self.values {
+                    SortedValues::Int(v) => {
+                        let cols: [&[i32]; C] = std::array::from_fn(|c| v[c0 + c].as_slice());
+                        kernel::range_i32(&geo, &cols, st.lo, st.hi, &mut lanes_i, |j| {
+                            exact(j, &mut acc)
+                        });
+                    }
+                    SortedValues::F64(v) => {
+                        let cols: [&[f64]; C] = std::array::from_fn(|c| v[c0 + c].as_slice());
+                        kernel::range_f64(&geo, &cols, st.lo, st.hi, &mut lanes_d, |j| {
+                            exact(j, &mut acc)
+                        });
+                    }
+                }
+            }
+            for c in 0..C {
+                let lane_sum = match &self.values {
+                    SortedValues::Int(_) => lanes_i[c].sum() as f64,
+                    SortedValues::F64(_) => lanes_d[c].sum(),
+                };
+                self.sums[c0 + c][qi] = lane_sum + acc[c];
+            }
+        }
+    }
+}
+
+/// The reference: O(N²) sums with the same definition (f64, `dx*dx + dy*dy <= R*R`, missing
+/// values as the policy says), summing in input order. For tests and benchmarks only.
+pub fn brute_force_sums(
+    x_rd: &[f64],
+    y_rd: &[f64],
+    columns: &[&[f64]],
+    radius_m: f64,
+    missing: MissingPolicy,
+) -> Vec<Vec<f64>> {
+    let n = x_rd.len();
+    let keep: Vec<bool> = (0..n)
+        .map(|i| missing == MissingPolicy::CountAsZero || columns.iter().all(|c| !c[i].is_nan()))
+        .collect();
+    let r2 = radius_m * radius_m;
+    let mut out = vec![vec![f64::NAN; n]; columns.len()];
+    for i in 0..n {
+        if !keep[i] {
+            continue;
+        }
+        for (c, col) in columns.iter().enumerate() {
+            let mut s = 0.0;
+            for j in 0..n {
+                let dx = x_rd[i] - x_rd[j];
+                let dy = y_rd[i] - y_rd[j];
+                if keep[j] && dx * dx + dy * dy <= r2 && !col[j].is_nan() {
+                    s += col[j];
+                }
+            }
+            out[c][i] = s;
+        }
+    }
+    out
+}
+
+/// Convenience: all sums at once.
+pub fn buffer_sums(
+    x_rd: &[f64],
+    y_rd: &[f64],
+    columns: &[SumColumn<'_>],
+    radius_m: f64,
+    missing: MissingPolicy,
+) -> Result<Vec<Vec<f64>>, BufferSumError> {
+    let mut job = BufferSumJob::new(x_rd, y_rd, columns, radius_m, missing)?;
+    job.step(x_rd, y_rd, usize::MAX);
+    job.finish()
+}
+
+/// The 4-lane inner loops. One implementation per instruction set, same arithmetic everywhere:
+/// IEEE f32 `dx = qx - x; dy = qy - y; d2 = dx*dx + dy*dy` (no fused multiply-add), so a scalar
+/// re-evaluation would classify each pair identically.
+mod kernel {
+    use super::LANES;
+
+    pub struct Geometry<'a> {
+        pub xf: &'a [f32],
+        pub yf: &'a [f32],
+        pub qx: f32,
+        pub qy: f32,
+        pub r2_lo: f32,
+        pub r2_hi: f32,
+    }
+
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    mod imp {
+        use core::arch::wasm32::*;
+        pub type F4 = v128;
+        pub type M4 = v128;
+        #[derive(Clone, Copy)]
+        pub struct I4(pub v128);
+        #[derive(Clone, Copy)]
+        pub struct D2(pub v128);
+        #[inline(always)]
+        pub fn load_f(p: &[f32], i: usize) -> F4 {
+            let s = &p[i..i + 4];
+            // SAFETY: `s` has 4 elements; v128_load allows unaligned pointers.
+            unsafe { v128_load(s.as_ptr() as *const v128) }
+        }
+        #[inline(always)]
+        pub fn splat(v: f32) -> F4 {
+            f32x4_splat(v)
+        }
+        #[inline(always)]
+        pub fn d2(qx: F4, qy: F4, x: F4, y: F4) -> F4 {
+            let dx = f32x4_sub(qx, x);
+            let dy = f32x4_sub(qy, y);
+            f32x4_add(f32x4_mul(dx, dx), f32x4_mul(dy, dy))
+        }
+        #[inline(always)]
+        pub fn le(a: F4, b: F4) -> M4 {
+            f32x4_le(a, b)
+        }
+        #[inline(always)]
+        pub fn and(a: M4, b: M4) -> M4 {
+            v128_and(a, b)
+        }
+        #[inline(always)]
+        pub fn andnot(a: M4, b: M4) -> M4 {
+            v128_andnot(a, b)
+        }
+        #[inline(always)]
+        pub fn bitmask(m: M4) -> u32 {
+            u32::from(i32x4_bitmask(m))
+        }
+        #[inline(always)]
+        pub fn any(m: M4) -> bool {
+            v128_any_true(m)
+        }
+        #[inline(always)]
+        pub fn lane_mask(bits: u32) -> M4 {
+            let b = i32x4_splat(bits as i32);
+            let sel = i32x4(1, 2, 4, 8);
+            i32x4_eq(v128_and(b, sel), sel)
+        }
+        impl I4 {
+            #[inline(always)]
+            pub fn zero() -> Self {
+                I4(i32x4_splat(0))
+            }
+            #[inline(always)]
+            pub fn add_masked(&mut self, p: &[i32], i: usize, m: M4) {
+                let s = &p[i..i + 4];
+                // SAFETY: `s` has 4 elements.
+                let v = unsafe { v128_load(s.as_ptr() as *const v128) };
+                self.0 = i32x4_add(self.0, v128_and(v, m));
+            }
+            pub fn sum(&self) -> i64 {
+                (0..4).map(|k| i64::from(lane(self.0, k))).sum()
+            }
+        }
+        fn lane(v: v128, k: usize) -> i32 {
+            match k {
+                0 => i32x4_extract_lane::<0>(v),
+                1 => i32x4_extract_lane::<1>(v),
+                2 => i32x4_extract_lane::<2>(v),
+                _ => i32x4_extract_lane::<3>(v),
+            }
+        }
+        impl D2 {
+            #[inline(always)]
+            pub fn zero() -> Self {
+                D2(f64x2_splat(0.0))
+            }
+            #[inline(always)]
+            pub fn add_masked(&mut self, p: &[f64], i: usize, m: M4) {
+                let s = &p[i..i + 4];
+                // SAFETY: `s` has 4 elements, read as two pairs.
+                let (a, b) = unsafe {
+                    (
+                        v128_load(s.as_ptr() as *const v128),
+                        v128_load(s.as_ptr().add(2) as *const v128),
+                    )
+                };
+                let lo = i64x2_extend_low_i32x4(m);
+                let hi = i64x2_extend_high_i32x4(m);
+                self.0 = f64x2_add(self.0, v128_and(a, lo));
+                self.0 = f64x2_add(self.0, v128_and(b, hi));
+            }
+            pub fn sum(&self) -> f64 {
+                f64x2_extract_lane::<0>(self.0) + f64x2_extract_lane::<1>(self.0)
+            }
+        }
+    }
+
+    // SSE2 is part of the x86-64 baseline, so these intrinsics are always available; the
+    // `unsafe` blocks only assert that (and the bounds of the loads, checked by slicing).
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unused_unsafe)]
+    mod imp {
+        use core::arch::x86_64::*;
+        pub type F4 = __m128;
+        pub type M4 = __m128;
+        #[derive(Clone, Copy)]
+        pub struct I4(pub __m128i);
+        #[derive(Clone, Copy)]
+        pub struct D2(pub __m128d);
+        #[inline(always)]
+        pub fn load_f(p: &[f32], i: usize) -> F4 {
+            let s = &p[i..i + 4];
+            // SAFETY: `s` has 4 elements; loadu allows unaligned pointers.
+            unsafe { _mm_loadu_ps(s.as_ptr()) }
+        }
+        #[inline(always)]
+        pub fn splat(v: f32) -> F4 {
+            // SAFETY: SSE2 baseline.
+            unsafe { _mm_set1_ps(v) }
+        }
+        #[inline(always)]
+        pub fn d2(qx: F4, qy: F4, x: F4, y: F4) -> F4 {
+            // SAFETY: SSE2 baseline.
+            unsafe {
+                let dx = _mm_sub_ps(qx, x);
+                let dy = _mm_sub_ps(qy, y);
+                _mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy))
+            }
+        }
+        #[inline(always)]
+        pub fn le(a: F4, b: F4) -> M4 {
+            // SAFETY: SSE2 baseline.
+            unsafe { _mm_cmple_ps(a, b) }
+        }
+        #[inline(always)]
+        pub fn and(a: M4, b: M4) -> M4 {
+            // SAFETY: SSE2 baseline.
+            unsafe { _mm_and_ps(a, b) }
+        }
+        /// `a & !b`
+        #[inline(always)]
+        pub fn andnot(a: M4, b: M4) -> M4 {
+            // SAFETY: SSE2 baseline.
+            unsafe { _mm_andnot_ps(b, a) }
+        }
+        #[inline(always)]
+        pub fn bitmask(m: M4) -> u32 {
+            // SAFETY: SSE2 baseline.
+            unsafe { _mm_movemask_ps(m) as u32 }
+        }
+        #[inline(always)]
+        pub fn any(m: M4) -> bool {
+            // SAFETY: SSE2 baseline.
+            unsafe { _mm_movemask_ps(m) != 0 }
+        }
+        #[inline(always)]
+        pub fn lane_mask(bits: u32) -> M4 {
+            // SAFETY: SSE2 baseline.
+            unsafe {
+                let b = _mm_set1_epi32(bits as i32);
+                let sel = _mm_setr_epi32(1, 2, 4, 8);
+                _mm_castsi128_ps(_mm_cmpeq_epi32(_mm_and_si128(b, sel), sel))
+            }
+        }
+        impl I4 {
+            #[inline(always)]
+            pub fn zero() -> Self {
+                // SAFETY: SSE2 baseline.
+                I4(unsafe { _mm_setzero_si128() })
+            }
+            #[inline(always)]
+            pub fn add_masked(&mut self, p: &[i32], i: usize, m: M4) {
+                let s = &p[i..i + 4];
+                // SAFETY: `s` has 4 elements; SSE2 baseline.
+                unsafe {
+                    let v = _mm_loadu_si128(s.as_ptr() as *const __m128i);
+                    self.0 = _mm_add_epi32(self.0, _mm_and_si128(v, _mm_castps_si128(m)));
+                }
+            }
+            pub fn sum(&self) -> i64 {
+                let mut a = [0i32; 4];
+                // SAFETY: `a` has room for 4 lanes.
+                unsafe { _mm_storeu_si128(a.as_mut_ptr() as *mut __m128i, self.0) };
+                a.iter().map(|&v| i64::from(v)).sum()
+            }
+        }
+        impl D2 {
+            #[inline(always)]
+            pub fn zero() -> Self {
+                // SAFETY: SSE2 baseline.
+                D2(unsafe { _mm_setzero_pd() })
+            }
+            #[inline(always)]
+            pub fn add_masked(&mut self, p: &[f64], i: usize, m: M4) {
+                let s = &p[i..i + 4];
+                // SAFETY: `s` has 4 elements, read as two pairs; SSE2 baseline.
+                unsafe {
+                    let a = _mm_loadu_pd(s.as_ptr());
+                    let b = _mm_loadu_pd(s.as_ptr().add(2));
+                    let lo = _mm_castps_pd(_mm_unpacklo_ps(m, m));
+                    let hi = _mm_castps_pd(_mm_unpackhi_ps(m, m));
+                    self.0 = _mm_add_pd(self.0, _mm_and_pd(a, lo));
+                    self.0 = _mm_add_pd(self.0, _mm_and_pd(b, hi));
+                }
+            }
+            pub fn sum(&self) -> f64 {
+                let mut a = [0f64; 2];
+                // SAFETY: `a` has room for 2 lanes.
+                unsafe { _mm_storeu_pd(a.as_mut_ptr(), self.0) };
+                a[0] + a[1]
+            }
+        }
+    }
+
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    )))]
+    mod imp {
+        pub type F4 = [f32; 4];
+        pub type M4 = [bool; 4];
+        #[derive(Clone, Copy)]
+        pub struct I4(pub [i32; 4]);
+        #[derive(Clone, Copy)]
+        pub struct D2(pub [f64; 2]);
+        pub fn load_f(p: &[f32], i: usize) -> F4 {
+            [p[i], p[i + 1], p[i + 2], p[i + 3]]
+        }
+        pub fn splat(v: f32) -> F4 {
+            [v; 4]
+        }
+        pub fn d2(qx: F4, qy: F4, x: F4, y: F4) -> F4 {
+            std::array::from_fn(|k| {
+                let dx = qx[k] - x[k];
+                let dy = qy[k] - y[k];
+                dx * dx + dy * dy
+            })
+        }
+        pub fn le(a: F4, b: F4) -> M4 {
+            std::array::from_fn(|k| a[k] <= b[k])
+        }
+        pub fn and(a: M4, b: M4) -> M4 {
+            std::array::from_fn(|k| a[k] && b[k])
+        }
+        pub fn andnot(a: M4, b: M4) -> M4 {
+            std::array::from_fn(|k| a[k] && !b[k])
+        }
+        pub fn bitmask(m: M4) -> u32 {
+            (0..4).map(|k| u32::from(m[k]) << k).sum()
+        }
+        pub fn any(m: M4) -> bool {
+            m.iter().any(|&b| b)
+        }
+        pub fn lane_mask(bits: u32) -> M4 {
+            std::array::from_fn(|k| bits & (1 << k) != 0)
+        }
+        impl I4 {
+            pub fn zero() -> Self {
+                I4([0; 4])
+            }
+            pub fn add_masked(&mut self, p: &[i32], i: usize, m: M4) {
+                for k in 0..4 {
+                    if m[k] {
+                        self.0[k] += p[i + k];
+                    }
+                }
+            }
+            pub fn sum(&self) -> i64 {
+                self.0.iter().map(|&v| i64::from(v)).sum()
+            }
+        }
+        impl D2 {
+            pub fn zero() -> Self {
+                D2([0.0; 2])
+            }
+            pub fn add_masked(&mut self, p: &[f64], i: usize, m: M4) {
+                for k in 0..4 {
+                    if m[k] {
+                        self.0[k % 2] += p[i + k];
+                    }
+                }
+            }
+            pub fn sum(&self) -> f64 {
+                self.0[0] + self.0[1]
+            }
+        }
+    }
+
+    use imp::*;
+    pub use imp::{D2, I4};
+
+    /// Lanes of the block at `base` that lie in `lo..hi`, as a bit set.
+    #[inline(always)]
+    fn edge_bits(base: usize, lo: usize, hi: usize) -> u32 {
+        let mut bits = 0;
+        for k in 0..LANES {
+            if base + k >= lo && base + k < hi {
+                bits |= 1 << k;
+            }
+        }
+        bits
+    }
+
+    /// Visits the 4-lane blocks covering `lo..hi`: `f(base, sure, ambiguous)` with the lane masks of
+    /// pairs certainly within R and of pairs in the rounding band (to be re-checked exactly).
+    #[inline(always)]
+    fn blocks(g: &Geometry<'_>, lo: usize, hi: usize, mut f: impl FnMut(usize, M4, M4)) {
+        let qx = splat(g.qx);
+        let qy = splat(g.qy);
+        let r2_lo = splat(g.r2_lo);
+        let r2_hi = splat(g.r2_hi);
+        let mut base = lo - lo % LANES;
+        let eval = |base: usize| {
+            let d2 = d2(qx, qy, load_f(g.xf, base), load_f(g.yf, base));
+            (le(d2, r2_lo), le(d2, r2_hi))
+        };
+        if base < lo || base + LANES > hi {
+            let edge = lane_mask(edge_bits(base, lo, hi));
+            let (sure, maybe) = eval(base);
+            let sure = and(sure, edge);
+            f(base, sure, andnot(and(maybe, edge), sure));
+            base += LANES;
+        }
+        while base + LANES <= hi {
+            let (sure, maybe) = eval(base);
+            f(base, sure, andnot(maybe, sure));
+            base += LANES;
+        }
+        if base < hi {
+            let edge = lane_mask(edge_bits(base, lo, hi));
+            let (sure, maybe) = eval(base);
+            let sure = and(sure, edge);
+            f(base, sure, andnot(and(maybe, edge), sure));
+        }
+    }
+
+    #[inline(always)]
+    fn each_lane(m: M4, base: usize, exact: &mut impl FnMut(usize)) {
+        if any(m) {
+            let mut bits = bitmask(m);
+            while bits != 0 {
+                exact(base + bits.trailing_zeros() as usize);
+                bits &= bits - 1;
+            }
+        }
+    }
+
+    /// Adds the values of the pairs within R in slots `lo..hi` to `acc` (i32 lanes); calls
+    /// `exact(slot)` for each pair in the rounding band.
+    #[inline(always)]
+    pub fn range_i32<const C: usize>(
+        g: &Geometry<'_>,
+        cols: &[&[i32]; C],
+        lo: usize,
+        hi: usize,
+        acc: &mut [I4; C],
+        mut exact: impl FnMut(usize),
+    ) {
+        blocks(g, lo, hi, |base, sure, amb| {
+            for c in 0..C {
+                acc[c].add_masked(cols[c], base, sure);
+            }
+            each_lane(amb, base, &mut exact);
+        });
+    }
+
+    /// As [`range_i32`] with f64 values (two f64 lanes per half of the mask).
+    #[inline(always)]
+    pub fn range_f64<const C: usize>(
+        g: &Geometry<'_>,
+        cols: &[&[f64]; C],
+        lo: usize,
+        hi: usize,
+        acc: &mut [D2; C],
+        mut exact: impl FnMut(usize),
+    ) {
+        blocks(g, lo, hi, |base, sure, amb| {
+            for c in 0..C {
+                acc[c].add_masked(cols[c], base, sure);
+            }
+            each_lane(amb, base, &mut exact);
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn lcg(seed: &mut u64) -> f64 {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (*seed >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn check(x: &[f64], y: &[f64], cols: &[Vec<f64>], r: f64, missing: MissingPolicy) {
+        let named: Vec<SumColumn> = cols
+            .iter()
+            .map(|c| SumColumn {
+                name: "c",
+                values: c,
+            })
+            .collect();
+        let refs: Vec<&[f64]> = cols.iter().map(|c| c.as_slice()).collect();
+        let want = brute_force_sums(x, y, &refs, r, missing);
+        for strips in [1.0, 2.0, 3.0, 4.0] {
+            let mut job = BufferSumJob::with_strips(x, y, &named, r, missing, strips).unwrap();
+            // Small chunks exercise resuming in the middle of a strip.
+            while job.step(x, y, 7) < 1.0 {}
+            let got = job.finish().unwrap();
+            for c in 0..cols.len() {
+                for i in 0..x.len() {
+                    assert_eq!(
+                        got[c][i].to_bits(),
+                        want[c][i].to_bits(),
+                        "strips {strips} column {c} row {i}: {} vs {}",
+                        got[c][i],
+                        want[c][i]
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn random_points_match_brute_force() {
+        let mut seed = 42;
+        let n = 2000;
+        let x: Vec<f64> = (0..n).map(|_| 92_000.0 + 1500.0 * lcg(&mut seed)).collect();
+        let y: Vec<f64> = (0..n)
+            .map(|_| 437_000.0 + 1200.0 * lcg(&mut seed))
+            .collect();
+        let a: Vec<f64> = (0..n).map(|_| (lcg(&mut seed) * 30.0).floor()).collect();
+        let b: Vec<f64> = (0..n)
+            .map(|i| {
+                if i % 13 == 0 {
+                    f64::NAN
+                } else {
+                    (lcg(&mut seed) * 5.0).floor()
+                }
+            })
+            .collect();
+        for r in [0.0, 25.0, 200.0, 333.3] {
+            check(
+                &x,
+                &y,
+                &[a.clone(), b.clone()],
+                r,
+                MissingPolicy::CountAsZero,
+            );
+            check(&x, &y, &[a.clone(), b.clone()], r, MissingPolicy::LeaveOut);
+        }
+        // Five columns: two column groups.
+        let cols: Vec<Vec<f64>> = (0..5)
+            .map(|k| a.iter().map(|v| v + k as f64).collect())
+            .collect();
+        check(&x, &y, &cols, 150.0, MissingPolicy::CountAsZero);
+    }
+
+    #[test]
+    fn points_exactly_at_the_radius_count() {
+        // Integer coordinates on 3-4-5 triangles scaled by 40: distances of exactly 200 m.
+        let mut x = vec![];
+        let mut y = vec![];
+        let base = (100_000.0, 450_000.0);
+        for (dx, dy) in [
+            (0, 0),
+            (120, 160),
+            (160, 120),
+            (-120, 160),
+            (200, 0),
+            (0, -200),
+            (-160, -120),
+            (0, 200),
+            (-200, 0),
+            (120, -160),
+            (201, 0),
+        ] {
+            x.push(base.0 + dx as f64);
+            y.push(base.1 + dy as f64);
+        }
+        let ones = vec![1.0; x.len()];
+        check(
+            &x,
+            &y,
+            std::slice::from_ref(&ones),
+            200.0,
+            MissingPolicy::CountAsZero,
+        );
+        let got = buffer_sums(
+            &x,
+            &y,
+            &[SumColumn {
+                name: "one",
+                values: &ones,
+            }],
+            200.0,
+            MissingPolicy::CountAsZero,
+        )
+        .unwrap();
+        assert_eq!(got[0][0], 10.0, "all but the 201 m point");
+    }
+
+    #[test]
+    fn grid_points_at_strip_boundaries() {
+        // A 100 m lattice: many pairs at exactly 100, 200 m and on strip edges.
+        let mut x = vec![];
+        let mut y = vec![];
+        for i in 0..30 {
+            for j in 0..30 {
+                x.push(97_400.0 + 100.0 * i as f64 + 50.0);
+                y.push(451_400.0 + 100.0 * j as f64 + 50.0);
+            }
+        }
+        let v: Vec<f64> = (0..x.len()).map(|i| (i % 17) as f64).collect();
+        for r in [100.0, 200.0, 250.0, 300.0] {
+            check(
+                &x,
+                &y,
+                std::slice::from_ref(&v),
+                r,
+                MissingPolicy::CountAsZero,
+            );
+        }
+    }
+
+    #[test]
+    fn duplicates_single_and_empty() {
+        let x = vec![5.0; 50];
+        let y = vec![7.0; 50];
+        let v: Vec<f64> = (0..50).map(|i| i as f64).collect();
+        check(&x, &y, &[v], 0.0, MissingPolicy::CountAsZero);
+        check(
+            &[1.0],
+            &[2.0],
+            &[vec![3.0]],
+            200.0,
+            MissingPolicy::CountAsZero,
+        );
+        check(
+            &[1.0],
+            &[2.0],
+            &[vec![f64::NAN]],
+            200.0,
+            MissingPolicy::LeaveOut,
+        );
+        check(&[], &[], &[vec![]], 200.0, MissingPolicy::CountAsZero);
+    }
+
+    #[test]
+    fn fractional_and_large_values_use_f64_lanes() {
+        let mut seed = 3;
+        let n = 800;
+        let x: Vec<f64> = (0..n).map(|_| 1000.0 * lcg(&mut seed)).collect();
+        let y: Vec<f64> = (0..n).map(|_| 1000.0 * lcg(&mut seed)).collect();
+        // Integers too large for i32 lanes: still exact in f64 lanes.
+        let big: Vec<f64> = (0..n).map(|_| (lcg(&mut seed) * 1e9).floor()).collect();
+        check(&x, &y, &[big], 120.0, MissingPolicy::CountAsZero);
+        // Fractions: the order of addition differs from the brute force; equal within rounding.
+        let frac: Vec<f64> = (0..n).map(|_| lcg(&mut seed)).collect();
+        let want = brute_force_sums(&x, &y, &[&frac], 120.0, MissingPolicy::CountAsZero);
+        let got = buffer_sums(
+            &x,
+            &y,
+            &[SumColumn {
+                name: "f",
+                values: &frac,
+            }],
+            120.0,
+            MissingPolicy::CountAsZero,
+        )
+        .unwrap();
+        for i in 0..n {
+            assert!((got[0][i] - want[0][i]).abs() <= 1e-12 * want[0][i].abs().max(1.0));
+        }
+    }
+
+    #[test]
+    fn far_apart_coordinates_use_the_exact_recheck() {
+        // Points spread over the whole Netherlands box but in tight pairs at ≈ R: the f32 band is
+        // widest here, so many pairs go through the f64 re-check.
+        let mut seed = 11;
+        let mut x = vec![];
+        let mut y = vec![];
+        for _ in 0..400 {
+            let (cx, cy) = (
+                13_000.0 + 265_000.0 * lcg(&mut seed),
+                306_000.0 + 313_000.0 * lcg(&mut seed),
+            );
+            let a = lcg(&mut seed) * std::f64::consts::TAU;
+            x.push(cx);
+            y.push(cy);
+            x.push(cx + 200.0 * a.cos());
+            y.push(cy + 200.0 * a.sin());
+            x.push(cx + 120.0);
+            y.push(cy + 160.0);
+        }
+        let ones = vec![1.0; x.len()];
+        check(&x, &y, &[ones], 200.0, MissingPolicy::CountAsZero);
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        let e =
+            BufferSumJob::new(&[0.0], &[0.0], &[], -1.0, MissingPolicy::CountAsZero).unwrap_err();
+        assert!(e.to_string().contains("-1"));
+        let e = BufferSumJob::new(
+            &[0.0],
+            &[0.0],
+            &[SumColumn {
+                name: "w",
+                values: &[f64::INFINITY],
+            }],
+            1.0,
+            MissingPolicy::CountAsZero,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("\"w\""), "{e}");
+        let job = BufferSumJob::new(
+            &[0.0],
+            &[0.0],
+            &[SumColumn {
+                name: "w",
+                values: &[1.0],
+            }],
+            1.0,
+            MissingPolicy::CountAsZero,
+        )
+        .unwrap();
+        assert!(matches!(
+            job.finish(),
+            Err(BufferSumError::NotFinished { .. })
+        ));
+    }
+}

@@ -1,0 +1,416 @@
+//! The spatial index the buffer sums walk: points sorted into horizontal strips (rows) of height
+//! `strip_m`, and by x within each strip, stored as structure-of-arrays `f32` coordinates.
+//!
+//! Because a strip's points are sorted by x, the candidates of a query point in one strip are a
+//! single contiguous range of the sorted arrays (found with two pointers that only move forward
+//! while the query points of a strip are visited in x order). The strip height is a fraction of
+//! the radius (`R / k`), so the candidate region is a stack of `2m + 1` narrow strips hugging the
+//! circle instead of a 3 × 3 block of R-sized cells.
+//!
+//! Coordinates are stored in `f32` for 4-lane SIMD: x relative to the centre of the data's x
+//! extent, y relative to the origin of the point's own strip. [`DistanceBand`] bounds the rounding
+//! error of a squared distance computed from these, so a kernel can decide `d² ≤ R²` exactly:
+//! outside the band the `f32` answer is certain; inside it (rare) the caller re-checks in `f64`
+//! with the original coordinates, exactly as a brute force would.
+
+use thiserror::Error;
+
+/// Lanes of the SIMD kernels; the sorted arrays are padded to a multiple of this plus one block.
+pub const LANES: usize = 4;
+
+#[derive(Debug, Error, PartialEq)]
+pub enum GridIndexError {
+    #[error("location {row} has coordinates ({x_rd}, {y_rd}): they must be finite numbers")]
+    NonFiniteCoordinate { row: usize, x_rd: f64, y_rd: f64 },
+    #[error("x_rd has {x} values but y_rd has {y}")]
+    Ragged { x: usize, y: usize },
+    #[error("invalid strip height {strip_m} m: must be finite and > 0")]
+    BadStrip { strip_m: f64 },
+    #[error("too many locations ({n}): at most {max}")]
+    TooMany { n: usize, max: usize },
+}
+
+/// Points sorted by (strip, x). Positions in the sorted order are "slots"; `order[slot]` is the
+/// input row.
+#[derive(Debug, Clone)]
+pub struct GridIndex {
+    strip_m: f64,
+    y0: f64,
+    x_centre: f64,
+    /// Largest |x − x_centre| over the points (for the error bound).
+    x_maxabs: f64,
+    y_extent: f64,
+    /// `row_start[r]..row_start[r + 1]` are the slots of strip `r`.
+    row_start: Vec<u32>,
+    order: Vec<u32>,
+    xf: Vec<f32>,
+    yf: Vec<f32>,
+}
+
+impl GridIndex {
+    /// Indexes the points `(x_rd[i], y_rd[i])` for which `keep` is true (all when `None`), in
+    /// strips of height `strip_m` (raised when needed so there are never many more strips than
+    /// points).
+    pub fn build(
+        x_rd: &[f64],
+        y_rd: &[f64],
+        keep: Option<&[bool]>,
+        strip_m: f64,
+    ) -> Result<Self, GridIndexError> {
+        if x_rd.len() != y_rd.len() {
+            return Err(GridIndexError::Ragged {
+                x: x_rd.len(),
+                y: y_rd.len(),
+            });
+        }
+        if !(strip_m.is_finite() && strip_m > 0.0) {
+            return Err(GridIndexError::BadStrip { strip_m });
+        }
+        let max = u32::MAX as usize - 2 * LANES;
+        if x_rd.len() > max {
+            return Err(GridIndexError::TooMany { n: x_rd.len(), max });
+        }
+        let kept = |i: usize| keep.is_none_or(|k| k[i]);
+        let (mut xmin, mut xmax, mut ymin, mut ymax) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+        let mut n = 0usize;
+        for i in 0..x_rd.len() {
+            if !kept(i) {
+                continue;
+            }
+            let (x, y) = (x_rd[i], y_rd[i]);
+            if !(x.is_finite() && y.is_finite()) {
+                return Err(GridIndexError::NonFiniteCoordinate {
+                    row: i,
+                    x_rd: x,
+                    y_rd: y,
+                });
+            }
+            xmin = xmin.min(x);
+            xmax = xmax.max(x);
+            ymin = ymin.min(y);
+            ymax = ymax.max(y);
+            n += 1;
+        }
+        if n == 0 {
+            return Ok(Self {
+                strip_m,
+                y0: 0.0,
+                x_centre: 0.0,
+                x_maxabs: 0.0,
+                y_extent: 0.0,
+                row_start: vec![0],
+                order: Vec::new(),
+                xf: vec![f32::NAN; 2 * LANES],
+                yf: vec![f32::NAN; 2 * LANES],
+            });
+        }
+        // Never many more strips (or sort columns) than points.
+        let cap = (2 * n + 16) as f64;
+        let strip_m = strip_m.max((ymax - ymin) / cap);
+        let col_m = strip_m.max((xmax - xmin) / cap);
+        let n_rows = ((ymax - ymin) / strip_m) as usize + 1;
+        let n_cols = ((xmax - xmin) / col_m) as usize + 1;
+        let row_of = |y: f64| (((y - ymin) / strip_m) as usize).min(n_rows - 1);
+        let col_of = |x: f64| (((x - xmin) / col_m) as usize).min(n_cols - 1);
+
+        // Pass 1: counting sort by column; pass 2: stable counting sort by row. Then the order is
+        // by (row, column), and only the points within one (row, column) cell need sorting by x.
+        let mut by_col = vec![0u32; n];
+        {
+            let mut count = vec![0u32; n_cols + 1];
+            for i in (0..x_rd.len()).filter(|&i| kept(i)) {
+                count[col_of(x_rd[i]) + 1] += 1;
+            }
+            for c in 0..n_cols {
+                count[c + 1] += count[c];
+            }
+            for i in (0..x_rd.len()).filter(|&i| kept(i)) {
+                let c = col_of(x_rd[i]);
+                by_col[count[c] as usize] = i as u32;
+                count[c] += 1;
+            }
+        }
+        let mut order = vec![0u32; n];
+        let mut row_start = vec![0u32; n_rows + 1];
+        for &i in &by_col {
+            row_start[row_of(y_rd[i as usize]) + 1] += 1;
+        }
+        for r in 0..n_rows {
+            row_start[r + 1] += row_start[r];
+        }
+        {
+            let mut next = row_start.clone();
+            for &i in &by_col {
+                let r = row_of(y_rd[i as usize]);
+                order[next[r] as usize] = i;
+                next[r] += 1;
+            }
+        }
+        drop(by_col);
+        // Insertion sort by x within runs of equal column (runs are short: one cell's points).
+        let mut run_start = 0;
+        for s in 1..=n {
+            let boundary = s == n || {
+                let (a, b) = (order[s - 1] as usize, order[s] as usize);
+                col_of(x_rd[a]) != col_of(x_rd[b]) || row_of(y_rd[a]) != row_of(y_rd[b])
+            };
+            if boundary {
+                let run = &mut order[run_start..s];
+                for t in 1..run.len() {
+                    let v = run[t];
+                    let xv = x_rd[v as usize];
+                    let mut u = t;
+                    while u > 0 && x_rd[run[u - 1] as usize] > xv {
+                        run[u] = run[u - 1];
+                        u -= 1;
+                    }
+                    run[u] = v;
+                }
+                run_start = s;
+            }
+        }
+
+        let x_centre = 0.5 * (xmin + xmax);
+        let padded = n.div_ceil(LANES) * LANES + LANES;
+        let mut xf = Vec::with_capacity(padded);
+        let mut yf = Vec::with_capacity(padded);
+        for r in 0..n_rows {
+            let origin = ymin + r as f64 * strip_m;
+            for &i in &order[row_start[r] as usize..row_start[r + 1] as usize] {
+                xf.push((x_rd[i as usize] - x_centre) as f32);
+                yf.push((y_rd[i as usize] - origin) as f32);
+            }
+        }
+        xf.resize(padded, f32::NAN);
+        yf.resize(padded, f32::NAN);
+        Ok(Self {
+            strip_m,
+            y0: ymin,
+            x_centre,
+            x_maxabs: (xmax - x_centre).max(x_centre - xmin),
+            y_extent: ymax.abs().max(ymin.abs()),
+            row_start,
+            order,
+            xf,
+            yf,
+        })
+    }
+
+    /// Number of indexed points.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    pub fn strip_m(&self) -> f64 {
+        self.strip_m
+    }
+
+    pub fn n_rows(&self) -> usize {
+        self.row_start.len() - 1
+    }
+
+    /// Slots of strip `r`.
+    pub fn row_slots(&self, r: usize) -> std::ops::Range<usize> {
+        self.row_start[r] as usize..self.row_start[r + 1] as usize
+    }
+
+    /// Input row of each slot.
+    pub fn order(&self) -> &[u32] {
+        &self.order
+    }
+
+    /// x − x_centre per slot, padded with NaN to a multiple of [`LANES`] plus one block.
+    pub fn xf(&self) -> &[f32] {
+        &self.xf
+    }
+
+    /// y − (origin of the slot's strip) per slot, padded like [`Self::xf`].
+    pub fn yf(&self) -> &[f32] {
+        &self.yf
+    }
+
+    /// The strip a y coordinate falls in, or `None` outside the indexed strips.
+    pub fn row_of_y(&self, y_rd: f64) -> Option<usize> {
+        let r = ((y_rd - self.y0) / self.strip_m).floor();
+        (r >= 0.0 && (r as usize) < self.n_rows()).then_some(r as usize)
+    }
+
+    /// The f64 origin (lower edge) of strip `r`.
+    pub fn row_origin(&self, r: usize) -> f64 {
+        self.y0 + r as f64 * self.strip_m
+    }
+
+    /// x of an arbitrary point in the stored frame.
+    pub fn x_to_frame(&self, x_rd: f64) -> f32 {
+        (x_rd - self.x_centre) as f32
+    }
+
+    /// The strip offsets to visit for a radius, with the half-width of the x window for each
+    /// offset `o = -m..=m` (index `o + m`), and the error band for the f32 distance test.
+    pub fn plan(&self, radius_m: f64) -> QueryPlan {
+        let s = self.strip_m;
+        // Row assignment and strip origins are exact to a few f64 ulps of the coordinates.
+        let tol_y = 1e-13 * (self.y_extent + s) + 1e-12;
+        let m = (1.0 + (radius_m + tol_y) / s).floor() as usize;
+        let r2 = radius_m * radius_m;
+        let half_width: Vec<f64> = (-(m as i64)..=m as i64)
+            .map(|o| {
+                let gap = ((o.unsigned_abs() as f64 - 1.0) * s - tol_y).max(0.0);
+                (r2 - gap * gap).max(0.0).sqrt()
+            })
+            .collect();
+        // f32 rounding of stored coordinates: half an ulp of the largest magnitude, doubled.
+        let ulp32 = f64::from(f32::EPSILON);
+        let ex = (self.x_maxabs + 1.0) * ulp32;
+        let ey = (m as f64 + 2.0) * s * ulp32 * 2.0;
+        let d = radius_m + 2.0 * s + 1.0;
+        let edx = 2.0 * ex + d * ulp32;
+        let edy = 2.0 * ey + d * ulp32;
+        let err = 2.0 * d * (edx + edy) + edx * edx + edy * edy + 4.0 * d * d * ulp32;
+        let delta = 2.0 * err + 1e-9 * d * d;
+        let tol_x = 8.0 * ex + 1e-5 * (radius_m + 1.0);
+        QueryPlan {
+            m,
+            half_width_m: half_width,
+            tol_x: tol_x as f32,
+            r2_lo: f32_down(r2 - delta),
+            r2_hi: f32_up(r2 + delta),
+            r2,
+        }
+    }
+}
+
+/// What a query over an index needs for one radius.
+#[derive(Debug, Clone)]
+pub struct QueryPlan {
+    /// Strips −m..=m around the query's strip are visited.
+    pub m: usize,
+    /// Half-width of the x window per strip offset (index `o + m`), before tolerance.
+    pub half_width_m: Vec<f64>,
+    /// Added to each half-width to cover f32 rounding of the stored x.
+    pub tol_x: f32,
+    /// `d2_f32 <= r2_lo` ⇒ certainly within R; `d2_f32 > r2_hi` ⇒ certainly not.
+    pub r2_lo: f32,
+    pub r2_hi: f32,
+    /// R² in f64, for the exact re-check.
+    pub r2: f64,
+}
+
+/// Largest f32 ≤ v.
+fn f32_down(v: f64) -> f32 {
+    let f = v as f32;
+    if f64::from(f) > v {
+        step_f32(f, -1.0)
+    } else {
+        f
+    }
+}
+
+/// Smallest f32 ≥ v.
+fn f32_up(v: f64) -> f32 {
+    let f = v as f32;
+    if f64::from(f) < v {
+        step_f32(f, 1.0)
+    } else {
+        f
+    }
+}
+
+/// The neighbouring f32 of a finite non-zero `f` in direction `dir` (`f32::next_up` needs a newer
+/// Rust than our MSRV).
+fn step_f32(f: f32, dir: f32) -> f32 {
+    if f == 0.0 {
+        return dir * f32::from_bits(1);
+    }
+    let bits = f.to_bits();
+    let away = (f > 0.0) == (dir > 0.0);
+    f32::from_bits(if away { bits + 1 } else { bits - 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lcg(seed: &mut u64) -> f64 {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (*seed >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    #[test]
+    fn sorts_by_strip_then_x_and_keeps_every_point_once() {
+        let mut seed = 7;
+        let n = 5000;
+        let x: Vec<f64> = (0..n).map(|_| 90_000.0 + 3000.0 * lcg(&mut seed)).collect();
+        let y: Vec<f64> = (0..n)
+            .map(|_| 440_000.0 + 2000.0 * lcg(&mut seed))
+            .collect();
+        let keep: Vec<bool> = (0..n).map(|i| i % 7 != 3).collect();
+        let idx = GridIndex::build(&x, &y, Some(&keep), 66.7).unwrap();
+        let mut seen = vec![false; n];
+        for r in 0..idx.n_rows() {
+            let slots = idx.row_slots(r);
+            for s in slots.clone() {
+                let i = idx.order()[s] as usize;
+                assert!(keep[i] && !seen[i]);
+                seen[i] = true;
+                assert_eq!(idx.row_of_y(y[i]), Some(r));
+                if s > slots.start {
+                    assert!(x[idx.order()[s - 1] as usize] <= x[i]);
+                    assert!(idx.xf()[s - 1] <= idx.xf()[s]);
+                }
+                assert!((f64::from(idx.yf()[s]) - (y[i] - idx.row_origin(r))).abs() < 1e-3);
+            }
+        }
+        assert_eq!(
+            seen.iter().filter(|&&b| b).count(),
+            keep.iter().filter(|&&b| b).count()
+        );
+        assert_eq!(idx.xf().len() % LANES, 0);
+    }
+
+    #[test]
+    fn plan_visits_enough_strips() {
+        let strip = 200.0 / 3.0 * (1.0 + 1e-6);
+        let idx = GridIndex::build(&[0.0, 1000.0], &[0.0, 1000.0], None, strip).unwrap();
+        let plan = idx.plan(200.0);
+        assert_eq!(plan.m, 3);
+        assert_eq!(plan.half_width_m.len(), 7);
+        assert!(plan.r2_lo < 40_000.0 && plan.r2_hi > 40_000.0);
+        // Exactly R/k strips would need one more; the planner is conservative either way.
+        assert!(
+            GridIndex::build(&[0.0], &[0.0], None, 100.0)
+                .unwrap()
+                .plan(200.0)
+                .m
+                >= 2
+        );
+    }
+
+    #[test]
+    fn rounding_helpers_bracket_the_value() {
+        for v in [40_000.0 - 1e-3, 40_000.0 + 1e-3, 1e-30, -5.5e-3, 0.1] {
+            assert!(
+                f64::from(f32_down(v)) <= v && f64::from(f32_up(v)) >= v,
+                "{v}"
+            );
+            assert!(f32_up(v) > f32_down(v));
+        }
+        assert_eq!(f32_down(0.0), 0.0);
+    }
+
+    #[test]
+    fn empty_and_bad_input() {
+        let idx = GridIndex::build(&[], &[], None, 50.0).unwrap();
+        assert!(idx.is_empty());
+        assert_eq!(idx.n_rows(), 0);
+        let e = GridIndex::build(&[1.0, f64::NAN], &[1.0, 2.0], None, 50.0).unwrap_err();
+        assert!(e.to_string().contains("location 1"), "{e}");
+        assert!(GridIndex::build(&[1.0], &[1.0], None, 0.0).is_err());
+    }
+}
