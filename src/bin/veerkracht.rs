@@ -1,4 +1,4 @@
 fn main() {
-    eprintln!("veerkracht: no commands yet");
-    std::process::exit(2);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    std::process::exit(veerkracht::cli::run(&args));
 }
