@@ -3,7 +3,7 @@
 //! numbers or text once all rows are in: the number format of a column is decided from all its
 //! cells, not from the first few.
 
-use super::number::{detect_format, parse_cell, Cell, NumberFormat};
+use super::number::{parse_cell, Cell, FormatEvidence, NumberFormat};
 use super::{shorten, ImportError, ImportedColumn, RowIssue, TextColumn};
 
 /// Raw cells of one column.
@@ -151,25 +151,37 @@ pub fn finish_columns(
     opts: &FinishOptions,
     issues: &mut Vec<RowIssue>,
 ) -> Result<Vec<ImportedColumn>, ImportError> {
+    // Evidence per column first: an ambiguous column (`245.000` only) follows the file's locale.
+    let evidence: Vec<FormatEvidence> = raw
+        .iter()
+        .map(|c| {
+            let mut e = FormatEvidence::default();
+            if c.typed.len() != c.len() {
+                for i in 0..c.len() {
+                    e.observe(std::str::from_utf8(c.cell(i)).unwrap_or("").trim());
+                }
+            }
+            e
+        })
+        .collect();
+    let file_comma = evidence.iter().any(FormatEvidence::shows_comma_decimal);
+    let file_dot = evidence.iter().any(FormatEvidence::shows_dot_decimal);
     let mut out = Vec::with_capacity(raw.len());
-    for col in raw {
-        out.push(finish_column(col, opts, issues)?);
+    for (col, e) in raw.into_iter().zip(evidence) {
+        let format = e.format_in_file(file_comma, file_dot);
+        out.push(finish_column(col, format, opts, issues)?);
     }
     Ok(out)
 }
 
 fn finish_column(
     col: RawColumn,
+    format: NumberFormat,
     opts: &FinishOptions,
     issues: &mut Vec<RowIssue>,
 ) -> Result<ImportedColumn, ImportError> {
     let n = col.len();
     let text_of = |i: usize| -> &str { std::str::from_utf8(col.cell(i)).unwrap_or("\u{fffd}") };
-    let format = if col.typed.len() == n {
-        NumberFormat::DecimalPoint
-    } else {
-        detect_format((0..n).map(text_of))
-    };
     let mut values = Vec::new();
     if values.try_reserve_exact(n).is_err() {
         return Err(ImportError::TooLarge {

@@ -200,14 +200,16 @@ pub fn looks_like_square_id(s: &str) -> bool {
         && b[6..10].iter().all(u8::is_ascii_digit)
 }
 
-/// `BU05990110`, `WK059901`, `GM0599`, a pc4 `3011` or a pc6 `3011 AB` / `3011AB`.
+/// `BU05990110`, `WK059901`, `GM0599` (since 2024 also `BU0363AA01`), or a pc6 `3011 AB` / `3011AB`.
 pub fn looks_like_area_code(s: &str) -> bool {
     let b = s.as_bytes();
     let prefixed = b.len() >= 6
         && (b[..2].eq_ignore_ascii_case(b"BU")
             || b[..2].eq_ignore_ascii_case(b"WK")
             || b[..2].eq_ignore_ascii_case(b"GM"))
-        && b[2..].iter().all(u8::is_ascii_digit);
+        && b.len() <= 10
+        && b[2..6].iter().all(u8::is_ascii_digit)
+        && b[6..].iter().all(u8::is_ascii_alphanumeric);
     prefixed || looks_like_pc6(s)
 }
 
@@ -282,7 +284,7 @@ pub fn detect_location(t: &ImportedTable) -> LocationDetection {
             xy_pairs.push((score, x.name.clone(), y.name.clone()));
         }
     }
-    xy_pairs.sort_by(|a, b| b.0.cmp(&a.0));
+    xy_pairs.sort_by_key(|p| std::cmp::Reverse(p.0));
     for (_, x, y) in &xy_pairs {
         candidates.push(LocationSource::Rd {
             x: x.clone(),

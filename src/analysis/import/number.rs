@@ -129,6 +129,31 @@ impl FormatEvidence {
     }
 }
 
+impl FormatEvidence {
+    /// True when some cell shows a decimal comma (`1,5`, `1.234,5`).
+    pub fn shows_comma_decimal(&self) -> bool {
+        self.comma_decimal > 0
+    }
+    /// True when some cell shows a decimal point (`1.5`, `1,234.5`).
+    pub fn shows_dot_decimal(&self) -> bool {
+        self.dot_decimal > 0
+    }
+    /// The format, letting the rest of the file settle a column that is ambiguous on its own:
+    /// in a file whose other columns use decimal commas (and none a decimal point), `245.000`
+    /// is 245 000 (a Dutch thousands separator), and vice versa for `245,000`.
+    pub fn format_in_file(&self, file_comma: bool, file_dot: bool) -> NumberFormat {
+        if self.comma_decimal == 0 && self.dot_decimal == 0 {
+            if self.dot_ambiguous > 0 && self.comma_ambiguous == 0 && file_comma && !file_dot {
+                return NumberFormat::DecimalComma;
+            }
+            if self.comma_ambiguous > 0 && self.dot_ambiguous == 0 && file_dot && !file_comma {
+                return NumberFormat::DecimalPoint;
+            }
+        }
+        self.format()
+    }
+}
+
 /// Detects the number format of a column from its cells.
 pub fn detect_format<'a>(cells: impl Iterator<Item = &'a str>) -> NumberFormat {
     let mut e = FormatEvidence::default();
