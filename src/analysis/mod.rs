@@ -1,5 +1,6 @@
 //! The pure analysis half: no wasm types, compiled and tested natively.
 pub mod area_join;
+pub mod area_profile;
 pub mod band_index;
 pub mod bands;
 pub mod bivariate;

@@ -330,18 +330,16 @@ struct Mean {
 fn band_means(bands: &Bands, d: &Prepared, w: &[f64]) -> Vec<Mean> {
     let k = bands.len();
     let (mut sw, mut sx, mut sy) = (vec![0.0; k], vec![0.0; k], vec![0.0; k]);
-    for i in 0..d.x.len() {
-        let b = d.band[i];
-        sw[b] += w[i];
-        sx[b] += w[i] * d.x[i];
-        sy[b] += w[i] * d.y[i];
+    for (((&b, &x), &y), &w) in d.band.iter().zip(&d.x).zip(&d.y).zip(w) {
+        sw[b] += w;
+        sx[b] += w * x;
+        sy[b] += w * y;
     }
     let mut ss = vec![0.0; k];
-    for i in 0..d.x.len() {
-        let b = d.band[i];
+    for ((&b, &y), &w) in d.band.iter().zip(&d.y).zip(w) {
         if sw[b] > 0.0 {
-            let r = d.y[i] - sy[b] / sw[b];
-            ss[b] += w[i] * r * r;
+            let r = y - sy[b] / sw[b];
+            ss[b] += w * r * r;
         }
     }
     (0..k)
@@ -526,8 +524,9 @@ fn solve3(mut a: [[f64; 3]; 3], mut b: [f64; 3]) -> Option<[f64; 3]> {
         b.swap(col, piv);
         for row in col + 1..3 {
             let f = a[row][col] / a[col][col];
-            for k in col..3 {
-                a[row][k] -= f * a[col][k];
+            let pivot_row = a[col];
+            for (v, p) in a[row].iter_mut().zip(pivot_row).skip(col) {
+                *v -= f * p;
             }
             b[row] -= f * b[col];
         }

@@ -1,5 +1,5 @@
-//! Typology of locations or areas by user-editable rules, e.g. "nuisance ≥ X and vulnerable share
-//! > 35 % → red; vulnerable share > 35 % and nuisance < X → blue", with an intensity from the
+//! Typology of locations or areas by user-editable rules, e.g. "nuisance ≥ X and vulnerable
+//! share above 35 % → red; vulnerable share above 35 % and nuisance < X → blue", with an intensity from the
 //! increase of vulnerable groups (darker = larger increase).
 //!
 //! Rules are data (serde): each has a class name, a label and a list of conditions that must all
@@ -238,7 +238,8 @@ pub fn typology(
     };
 
     // Resolve every condition to (column values, op, threshold value).
-    let mut resolved: Vec<Vec<(&[f64], Comparison, Option<f64>)>> = vec![];
+    type ResolvedRule<'c> = Vec<(&'c [f64], Comparison, Option<f64>)>;
+    let mut resolved: Vec<ResolvedRule<'_>> = vec![];
     let mut summaries = vec![];
     for (r, rule) in settings.rules.iter().enumerate() {
         if rule.when.is_empty() {

@@ -1,0 +1,451 @@
+//! The area profile ("sociale kaart") of one location or area: its own figures, the sums within
+//! the radius, its corporation share and band, per group its share in year A and B (the trend) and
+//! how that compares with the reference (index, reference = 100).
+//!
+//! With coordinates, the shares are taken over all locations within `radius_m` (planar RD metres,
+//! `dx² + dy² ≤ R²`, the location itself included, a missing value counted as 0 — the same rule as
+//! the buffer scores); without coordinates (areas such as buurten) over the area's own figures.
+//! A share whose denominator is below `suppress_below` (k) is not shown. The reference of a group
+//! is the national figure the user typed, or the whole loaded area.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::bands::{BandInfo, BandSettings, Bands, BandsError};
+use super::typology::NamedColumn;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GroupSpec {
+    /// Shown in the profile, e.g. "Bijstand".
+    pub label: String,
+    pub numerator: String,
+    pub denominator: String,
+    /// Columns for year B (leave out for one year).
+    pub numerator_b: Option<String>,
+    pub denominator_b: Option<String>,
+    /// National reference in percent (year A, and B unless `reference_b_share_pct` is set);
+    /// `None` = the whole loaded area.
+    pub reference_share_pct: Option<f64>,
+    pub reference_b_share_pct: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProfileSettings {
+    pub radius_m: f64,
+    pub suppress_below: f64,
+    pub bands: BandSettings,
+    pub corporation_column: String,
+    pub dwellings_column: String,
+    pub groups: Vec<GroupSpec>,
+}
+
+impl Default for ProfileSettings {
+    fn default() -> Self {
+        ProfileSettings {
+            radius_m: 200.0,
+            suppress_below: 10.0,
+            bands: BandSettings::default(),
+            corporation_column: "aantal_huurwoningen_in_bezit_woningcorporaties".into(),
+            dwellings_column: "aantal_woningen".into(),
+            groups: vec![],
+        }
+    }
+}
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ProfileError {
+    #[error(transparent)]
+    Bands(#[from] BandsError),
+    #[error("location {location} does not exist (the layer has {len} locations)")]
+    NoSuchLocation { location: usize, len: usize },
+    #[error("column {column} is not loaded (available: {available})")]
+    UnknownColumn { column: String, available: String },
+    #[error("column {column} has {got} values, expected {expected}")]
+    LengthMismatch {
+        column: String,
+        got: usize,
+        expected: usize,
+    },
+    #[error("radius must be a finite distance ≥ 0 m (got {0})")]
+    BadRadius(f64),
+    #[error("reference share must be a percentage above 0 and at most 100 (got {0})")]
+    BadReference(f64),
+}
+
+/// The locations: optional RD coordinates and named columns, all aligned.
+#[derive(Clone, Copy, Debug)]
+pub struct ProfileInput<'a> {
+    pub x_rd: Option<&'a [f64]>,
+    pub y_rd: Option<&'a [f64]>,
+    pub columns: &'a [NamedColumn<'a>],
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NamedValue {
+    pub name: String,
+    pub value: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupProfile {
+    pub label: String,
+    pub share_a: Option<f64>,
+    pub share_b: Option<f64>,
+    /// `share_b − share_a` (share points, `0..1` scale).
+    pub change: Option<f64>,
+    pub index_a: Option<f64>,
+    pub index_b: Option<f64>,
+    pub reference_a: Option<f64>,
+    pub reference_b: Option<f64>,
+    pub suppressed_a: bool,
+    pub suppressed_b: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AreaProfile {
+    pub location: u32,
+    /// `"radius"` (sums within the radius) or `"own"` (no coordinates: the area's own figures).
+    pub scope: &'static str,
+    pub radius_m: Option<f64>,
+    pub own: Vec<NamedValue>,
+    /// Sums of every column within the radius (`None` without coordinates).
+    pub within_radius: Option<Vec<NamedValue>>,
+    pub locations_within_radius: Option<u32>,
+    pub corporation_share: Option<f64>,
+    pub corporation_share_suppressed: bool,
+    pub band: Option<BandInfo>,
+    pub groups: Vec<GroupProfile>,
+}
+
+/// Build the profile of `location` (row index).
+pub fn area_profile(
+    settings: &ProfileSettings,
+    input: &ProfileInput<'_>,
+    location: usize,
+) -> Result<AreaProfile, ProfileError> {
+    let bands = Bands::new(&settings.bands)?;
+    let r = settings.radius_m;
+    if !(r.is_finite() && r >= 0.0) {
+        return Err(ProfileError::BadRadius(r));
+    }
+    let n = input
+        .columns
+        .first()
+        .map(|c| c.values.len())
+        .or(input.x_rd.map(<[f64]>::len))
+        .unwrap_or(0);
+    let coords = match (input.x_rd, input.y_rd) {
+        (Some(x), Some(y)) => Some((x, y)),
+        _ => None,
+    };
+    let mut lengths: Vec<(&str, usize)> = input
+        .columns
+        .iter()
+        .map(|c| (c.name, c.values.len()))
+        .collect();
+    if let Some((x, y)) = coords {
+        lengths.push(("x_rd", x.len()));
+        lengths.push(("y_rd", y.len()));
+    }
+    for (column, got) in lengths {
+        if got != n {
+            return Err(ProfileError::LengthMismatch {
+                column: column.into(),
+                got,
+                expected: n,
+            });
+        }
+    }
+    if location >= n {
+        return Err(ProfileError::NoSuchLocation { location, len: n });
+    }
+    let find = |name: &str| {
+        input
+            .columns
+            .iter()
+            .position(|c| c.name == name)
+            .ok_or_else(|| ProfileError::UnknownColumn {
+                column: name.into(),
+                available: input
+                    .columns
+                    .iter()
+                    .map(|c| c.name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    };
+    let corp = find(&settings.corporation_column)?;
+    let dw = find(&settings.dwellings_column)?;
+    let mut group_cols = vec![];
+    for g in &settings.groups {
+        let a = (find(&g.numerator)?, find(&g.denominator)?);
+        let b = match (&g.numerator_b, &g.denominator_b) {
+            (Some(nb), Some(db)) => Some((find(nb)?, find(db)?)),
+            (Some(nb), None) => Some((find(nb)?, a.1)),
+            _ => None,
+        };
+        for p in [g.reference_share_pct, g.reference_b_share_pct]
+            .into_iter()
+            .flatten()
+        {
+            if !(p.is_finite() && p > 0.0 && p <= 100.0) {
+                return Err(ProfileError::BadReference(p));
+            }
+        }
+        group_cols.push((a, b));
+    }
+
+    let own: Vec<f64> = input.columns.iter().map(|c| c.values[location]).collect();
+    // Sums within the radius (missing counted as 0), or the own figures.
+    let (basis, count) = match coords {
+        Some((x, y)) => {
+            let (x0, y0, r2) = (x[location], y[location], r * r);
+            let mut sums = vec![0.0; input.columns.len()];
+            let mut count = 0u32;
+            for j in 0..n {
+                let (dx, dy) = (x[j] - x0, y[j] - y0);
+                if dx * dx + dy * dy <= r2 {
+                    count += 1;
+                    for (s, c) in sums.iter_mut().zip(input.columns) {
+                        if !c.values[j].is_nan() {
+                            *s += c.values[j];
+                        }
+                    }
+                }
+            }
+            (sums, Some(count))
+        }
+        None => (own.clone(), None),
+    };
+    let k = settings.suppress_below;
+    let share = |num: f64, den: f64| -> (Option<f64>, bool) {
+        if den.is_nan() || num.is_nan() {
+            (None, false)
+        } else if den < k {
+            (None, true)
+        } else if den > 0.0 {
+            (Some(num / den), false)
+        } else {
+            (None, false)
+        }
+    };
+    let (corporation_share, corporation_share_suppressed) = share(basis[corp], basis[dw]);
+    let total = |c: usize| -> f64 { input.columns[c].values.iter().filter(|v| !v.is_nan()).sum() };
+    let groups = settings
+        .groups
+        .iter()
+        .zip(&group_cols)
+        .map(|(g, &(a, b))| {
+            let (share_a, suppressed_a) = share(basis[a.0], basis[a.1]);
+            let reference_a = match g.reference_share_pct {
+                Some(p) => Some(p / 100.0),
+                None => Some(total(a.0) / total(a.1)).filter(|v| v.is_finite() && *v > 0.0),
+            };
+            let (share_b, suppressed_b, reference_b) = match b {
+                Some(b) => {
+                    let (s, sup) = share(basis[b.0], basis[b.1]);
+                    let rf = match g.reference_b_share_pct.or(g.reference_share_pct) {
+                        Some(p) => Some(p / 100.0),
+                        None => Some(total(b.0) / total(b.1)).filter(|v| v.is_finite() && *v > 0.0),
+                    };
+                    (s, sup, rf)
+                }
+                None => (None, false, None),
+            };
+            let index = |s: Option<f64>, rf: Option<f64>| Some(s? / rf? * 100.0);
+            GroupProfile {
+                label: if g.label.is_empty() {
+                    g.numerator.clone()
+                } else {
+                    g.label.clone()
+                },
+                share_a,
+                share_b,
+                change: share_a.zip(share_b).map(|(a, b)| b - a),
+                index_a: index(share_a, reference_a),
+                index_b: index(share_b, reference_b),
+                reference_a,
+                reference_b,
+                suppressed_a,
+                suppressed_b,
+            }
+        })
+        .collect();
+    let named = |values: &[f64]| {
+        input
+            .columns
+            .iter()
+            .zip(values)
+            .map(|(c, &v)| NamedValue {
+                name: c.name.to_string(),
+                value: (!v.is_nan()).then_some(v),
+            })
+            .collect::<Vec<_>>()
+    };
+    Ok(AreaProfile {
+        location: location as u32,
+        scope: if coords.is_some() { "radius" } else { "own" },
+        radius_m: coords.map(|_| r),
+        own: named(&own),
+        within_radius: coords.map(|_| named(&basis)),
+        locations_within_radius: count,
+        corporation_share,
+        corporation_share_suppressed,
+        band: corporation_share
+            .and_then(|s| bands.band_of(s))
+            .map(|b| bands.info(b)),
+        groups,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> ProfileSettings {
+        ProfileSettings {
+            corporation_column: "corp".into(),
+            dwellings_column: "dw".into(),
+            groups: vec![GroupSpec {
+                label: "Bijstand".into(),
+                numerator: "bijstand_a".into(),
+                denominator: "inw".into(),
+                numerator_b: Some("bijstand_b".into()),
+                reference_share_pct: Some(5.0),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn hand_computed_profile_within_radius() {
+        // Locations at (0,0), (200,0) (exactly at R: included), (0,150), (300,0) (outside).
+        // Within 200 m of location 0: rows 0,1,2.
+        // corp = 10+20+NaN(→0) = 30, dw = 20+20+20 = 60 → share 0.5 → band 50–60%.
+        // bijstand_a = 1+2+3 = 6, inw = 40+40+40 = 120 → 0.05 → index 0.05/0.05·100 = 100.
+        // bijstand_b = 2+4+6 = 12 → 0.10 → index 200; change +0.05.
+        let x = [0.0, 200.0, 0.0, 300.0];
+        let y = [0.0, 0.0, 150.0, 0.0];
+        let cols = [
+            NamedColumn {
+                name: "corp",
+                values: &[10.0, 20.0, f64::NAN, 99.0],
+            },
+            NamedColumn {
+                name: "dw",
+                values: &[20.0, 20.0, 20.0, 99.0],
+            },
+            NamedColumn {
+                name: "bijstand_a",
+                values: &[1.0, 2.0, 3.0, 50.0],
+            },
+            NamedColumn {
+                name: "bijstand_b",
+                values: &[2.0, 4.0, 6.0, 50.0],
+            },
+            NamedColumn {
+                name: "inw",
+                values: &[40.0, 40.0, 40.0, 100.0],
+            },
+        ];
+        let p = area_profile(
+            &settings(),
+            &ProfileInput {
+                x_rd: Some(&x),
+                y_rd: Some(&y),
+                columns: &cols,
+            },
+            0,
+        )
+        .unwrap();
+        assert_eq!(p.locations_within_radius, Some(3));
+        assert_eq!(p.corporation_share, Some(0.5));
+        assert_eq!(p.band.as_ref().unwrap().label, "50–60%");
+        let g = &p.groups[0];
+        assert!((g.share_a.unwrap() - 0.05).abs() < 1e-15);
+        assert!((g.index_a.unwrap() - 100.0).abs() < 1e-9);
+        assert!((g.index_b.unwrap() - 200.0).abs() < 1e-9);
+        assert!((g.change.unwrap() - 0.05).abs() < 1e-15);
+        assert_eq!(p.own[0].value, Some(10.0));
+        assert_eq!(p.within_radius.as_ref().unwrap()[0].value, Some(30.0));
+    }
+
+    #[test]
+    fn areas_without_coordinates_use_own_figures_and_loaded_area_reference() {
+        // Area 1: corp 8 of dw 16 → 0.5 (k = 10 ok); bijstand 3 of inw 30 = 0.1.
+        // Loaded-area reference: (1+3)/(50+30) = 0.05 → index 200. Year B: 6/30 = 0.2, ref 8/80
+        // = 0.1 → index 200.
+        let cols = [
+            NamedColumn {
+                name: "corp",
+                values: &[1.0, 8.0],
+            },
+            NamedColumn {
+                name: "dw",
+                values: &[5.0, 16.0],
+            },
+            NamedColumn {
+                name: "bijstand_a",
+                values: &[1.0, 3.0],
+            },
+            NamedColumn {
+                name: "bijstand_b",
+                values: &[2.0, 6.0],
+            },
+            NamedColumn {
+                name: "inw",
+                values: &[50.0, 30.0],
+            },
+        ];
+        let mut s = settings();
+        s.groups[0].reference_share_pct = None;
+        let p = area_profile(
+            &s,
+            &ProfileInput {
+                x_rd: None,
+                y_rd: None,
+                columns: &cols,
+            },
+            1,
+        )
+        .unwrap();
+        assert_eq!(p.scope, "own");
+        assert_eq!(p.corporation_share, Some(0.5));
+        assert!((p.groups[0].index_a.unwrap() - 200.0).abs() < 1e-9);
+        assert!((p.groups[0].index_b.unwrap() - 200.0).abs() < 1e-9);
+        // Area 0 has 5 dwellings < k = 10: its corporation share is suppressed.
+        let p = area_profile(
+            &s,
+            &ProfileInput {
+                x_rd: None,
+                y_rd: None,
+                columns: &cols,
+            },
+            0,
+        )
+        .unwrap();
+        assert!(p.corporation_share_suppressed);
+        assert_eq!(p.corporation_share, None);
+        assert!(matches!(
+            area_profile(
+                &s,
+                &ProfileInput {
+                    x_rd: None,
+                    y_rd: None,
+                    columns: &cols
+                },
+                2
+            ),
+            Err(ProfileError::NoSuchLocation {
+                location: 2,
+                len: 2
+            })
+        ));
+    }
+}
