@@ -1,2 +1,3 @@
 //! The thin binding half: each export converts its inputs, calls one analysis function and
 //! converts the answer back. No logic lives here.
+pub mod analyse;

@@ -1,0 +1,310 @@
+//! The analyses for the page (thin: convert, call one `analysis` function, convert back).
+//!
+//! Every function takes columns as `Float64Array` (one value per location, `NaN` = missing) and a
+//! settings object (plain JSON; `undefined`/`null` or missing fields = defaults, see
+//! [`defaultAnalysisSettings`]), and returns a plain object (camelCase fields, `null` for "no
+//! value", shares `0..1`, percentages named `…Pct`). Errors are thrown as `Error` with a message
+//! that names the bad value. The same results come out of `veerkracht analyse … --format json`
+//! (see `docs/ANALYSE-FORMAT.md`).
+//!
+//! ```js
+//! /** @typedef {{lowerEdgesPct: number[]}} BandSettings  default [0,10,…,80] */
+//! /** @typedef {{index:number,label:string,lowerPct:number,upperPct:number|null}} BandInfo */
+//!
+//! defaultAnalysisSettings(kind)      // kind: "bands" | "index" | "trend" | "tippingPoint" |
+//!                                    //   "bivariate" | "typology" | "profile" | "areaJoin"
+//! bandOfLocations(share, settings)   // → Int32Array, band per location, -1 = none (map colours)
+//! analyseBands(share, dwellings, settings)
+//!   // dwellings may be an empty array; settings: BandSettings
+//!   // → {bands:[BandInfo & {locations, dwellings|null}], outsideLocations, outsideDwellings,
+//!   //    locationsMissingDwellings}
+//! analyseIndex(share, group, denominator, settings)
+//!   // settings {bands, referenceSharePct|null (null = whole loaded area), suppressBelow: 10}
+//!   // → {rows:[BandInfo & {locations, denominatorSum, groupSum|null, share|null, index|null,
+//!   //    suppressed}], referenceShare, referenceSource:"national"|"loadedArea",
+//!   //    locationsUsed, locationsMissing, locationsOutsideBands}
+//! analyseTrend(shareA, groupA, denominatorA, shareB, groupB, denominatorB, settings)
+//!   // settings {bands, referenceASharePct, referenceBSharePct, suppressBelow, highFromPct: 80,
+//!   //           lowUpToPct: 10}
+//!   // → {rows:[BandInfo & {locationsA, locationsB, shareA, shareB, indexA, indexB, change,
+//!   //    suppressedA, suppressedB}], gap:{highBands, lowBands, indexHighA, indexLowA,
+//!   //    indexHighB, indexLowB, gapA, gapB, gapGrowth}, referenceAShare, referenceBShare, …}
+//! joinAreaScores(scoreCodes, years, values, areaCodes, areaShare, areaDwellings, settings)
+//!   // long score table (e.g. Leefbaarometer bu_code/jaar/afw) joined to areas (KWB buurtcode,
+//!   // perc_huurwoningen_in_bezit_woningcorporaties, woningvoorraad); areaDwellings may be empty
+//!   // settings {yearA: 2014, yearB: 2022, shareUnit: "auto"|"percent"|"fraction"}
+//!   // → {codes, corporationShare, scoreA, scoreB, dwellings (Float64Array each, NaN = missing),
+//!   //    report:{areasWithScores, matched, unmatched, unmatchedCodes, missingShare,
+//!   //    missingScoreA, missingScoreB, shareInPercent}}
+//! analyseTippingPoint(share, scoreA, scoreB, settings)
+//!   // settings {bands, bandPosition:"meanShare"|"midpoint", minLocationsPerBand: 5,
+//!   //   breakpointStep: 0.005, minLocationsPerSegment: 10, bootstrapReplicates: 1000,
+//!   //   confidence: 0.95, seed: 1}
+//!   // → {locationsUsed, locationsMissing, locationsOutsideBands, meanChange,
+//!   //    bands:[BandInfo & {locations, positionShare, meanShare, meanChange, sdChange, used}],
+//!   //    interpolated:{status, share, interval:{lower, upper, confidence,
+//!   //                  replicatesWithEstimate}|null},
+//!   //    brokenLine:{breakpoint, intercept, slopeBefore, slopeAfter, sse, minShare, maxShare,
+//!   //                breakpointInterval}|null,
+//!   //    brokenLineCrossing:{status, share, interval}, bootstrapReplicates, seed}
+//!   // status: "crossing" | "neverNegative" | "negativeFromStart" | "tooFewData".
+//!   // Fitted line: y = intercept + slopeBefore·min(x, breakpoint)
+//!   //                  + slopeAfter·max(x − breakpoint, 0)
+//! analyseBivariate(levelA, levelB, settings)
+//!   // settings {level:{kind:"tertiles"}|{kind:"breaks",low,high}, change: same}
+//!   // → {classes: Uint8Array (3·levelClass + changeClass, 255 = missing), levelBreaks,
+//!   //    changeBreaks, counts[level][change], locationsMissing}
+//! analyseTypology(columnNames, columnValues, settings)
+//!   // columnValues: one Float64Array of all columns one after another (column-major, each
+//!   //   of length columnValues.length / columnNames.length)
+//!   // settings {rules:[{class, label, when:[{column, op:">="|">"|"<"|"<=",
+//!   //            threshold:{value:x}|{quantile:q}}]}], intensity:{column, breaks}|null}
+//!   // → {rule: Uint8Array (rule index, 255 = none), intensity: Uint8Array (255 = none),
+//!   //    rules:[{class, label, conditions:[{column, op, value, text}], locations,
+//!   //    byIntensity}], unclassified}
+//! areaProfile(columnNames, columnValues, xRd, yRd, location, settings)
+//!   // xRd/yRd may be empty (areas: own figures); location = row index
+//!   // settings {radiusM: 200, suppressBelow: 10, bands, corporationColumn, dwellingsColumn,
+//!   //   groups:[{label, numerator, denominator, numeratorB, denominatorB,
+//!   //            referenceSharePct, referenceBSharePct}]}
+//!   // → {location, scope:"radius"|"own", radiusM, own:[{name, value}], withinRadius,
+//!   //    locationsWithinRadius, corporationShare, corporationShareSuppressed, band,
+//!   //    groups:[{label, shareA, shareB, change, indexA, indexB, referenceA, referenceB,
+//!   //             suppressedA, suppressedB}]}
+//! ```
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::analysis::{
+    area_profile, band_index, bands, bivariate, buurt_join, tipping_point, trend, typology,
+};
+
+fn settings<T: DeserializeOwned + Default>(v: JsValue) -> Result<T, JsError> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(T::default());
+    }
+    serde_wasm_bindgen::from_value(v).map_err(|e| JsError::new(&format!("settings: {e}")))
+}
+
+fn out<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn err(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn set(obj: &JsValue, key: &str, value: &JsValue) -> Result<(), JsError> {
+    js_sys::Reflect::set(obj, &JsValue::from_str(key), value)
+        .map(|_| ())
+        .map_err(|_| JsError::new("cannot set a result field"))
+}
+
+/// `columnValues` split into `columnNames.len()` columns.
+fn columns<'a>(
+    names: &'a [String],
+    values: &'a [f64],
+) -> Result<Vec<typology::NamedColumn<'a>>, JsError> {
+    if names.is_empty() {
+        return Ok(vec![]);
+    }
+    if values.len() % names.len() != 0 {
+        return Err(JsError::new(&format!(
+            "columnValues has {} numbers, not a multiple of the {} column names",
+            values.len(),
+            names.len()
+        )));
+    }
+    let n = values.len() / names.len();
+    Ok(names
+        .iter()
+        .zip(values.chunks(n.max(1)))
+        .map(|(name, v)| typology::NamedColumn { name, values: v })
+        .collect())
+}
+
+/// The default settings object of an analysis (to build the settings form).
+#[wasm_bindgen(js_name = defaultAnalysisSettings)]
+pub fn default_analysis_settings(kind: &str) -> Result<JsValue, JsError> {
+    match kind {
+        "bands" => out(&bands::BandSettings::default()),
+        "index" => out(&band_index::IndexSettings::default()),
+        "trend" => out(&trend::TrendSettings::default()),
+        "tippingPoint" => out(&tipping_point::TippingPointSettings::default()),
+        "bivariate" => out(&bivariate::BivariateSettings::default()),
+        "typology" => out(&typology::TypologySettings::default()),
+        "profile" => out(&area_profile::ProfileSettings::default()),
+        "areaJoin" => out(&buurt_join::BuurtJoinSettings::default()),
+        other => Err(JsError::new(&format!("unknown analysis '{other}'"))),
+    }
+}
+
+#[wasm_bindgen(js_name = bandOfLocations)]
+pub fn band_of_locations(share: &[f64], settings_js: JsValue) -> Result<Vec<i32>, JsError> {
+    let s: bands::BandSettings = settings(settings_js)?;
+    Ok(bands::Bands::new(&s).map_err(err)?.assign(share))
+}
+
+#[wasm_bindgen(js_name = analyseBands)]
+pub fn analyse_bands(
+    share: &[f64],
+    dwellings: &[f64],
+    settings_js: JsValue,
+) -> Result<JsValue, JsError> {
+    let s: bands::BandSettings = settings(settings_js)?;
+    let dw = (!dwellings.is_empty()).then_some(dwellings);
+    out(&bands::count_per_band(&s, share, dw).map_err(err)?)
+}
+
+#[wasm_bindgen(js_name = analyseIndex)]
+pub fn analyse_index(
+    share: &[f64],
+    group: &[f64],
+    denominator: &[f64],
+    settings_js: JsValue,
+) -> Result<JsValue, JsError> {
+    let s: band_index::IndexSettings = settings(settings_js)?;
+    let cols = band_index::GroupColumns {
+        corporation_share: share,
+        group,
+        denominator,
+    };
+    out(&band_index::band_index(&s, &cols).map_err(err)?)
+}
+
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen(js_name = analyseTrend)]
+pub fn analyse_trend(
+    share_a: &[f64],
+    group_a: &[f64],
+    denominator_a: &[f64],
+    share_b: &[f64],
+    group_b: &[f64],
+    denominator_b: &[f64],
+    settings_js: JsValue,
+) -> Result<JsValue, JsError> {
+    let s: trend::TrendSettings = settings(settings_js)?;
+    let a = band_index::GroupColumns {
+        corporation_share: share_a,
+        group: group_a,
+        denominator: denominator_a,
+    };
+    let b = band_index::GroupColumns {
+        corporation_share: share_b,
+        group: group_b,
+        denominator: denominator_b,
+    };
+    out(&trend::trend(&s, &a, &b).map_err(err)?)
+}
+
+#[wasm_bindgen(js_name = joinAreaScores)]
+pub fn join_area_scores(
+    score_codes: Vec<String>,
+    years: &[f64],
+    values: &[f64],
+    area_codes: Vec<String>,
+    area_share: &[f64],
+    area_dwellings: &[f64],
+    settings_js: JsValue,
+) -> Result<JsValue, JsError> {
+    let s: buurt_join::BuurtJoinSettings = settings(settings_js)?;
+    let joined = buurt_join::join_scores_to_areas(
+        &s,
+        &buurt_join::LongScores {
+            codes: &score_codes,
+            years,
+            values,
+        },
+        &buurt_join::AreaShares {
+            codes: &area_codes,
+            share: area_share,
+            dwellings: (!area_dwellings.is_empty()).then_some(area_dwellings),
+        },
+    )
+    .map_err(err)?;
+    let obj = JsValue::from(js_sys::Object::new());
+    set(&obj, "report", &out(&joined.report)?)?;
+    let codes: js_sys::Array = joined.codes.iter().map(|c| JsValue::from_str(c)).collect();
+    set(&obj, "codes", &codes)?;
+    for (key, v) in [
+        ("corporationShare", &joined.corporation_share),
+        ("scoreA", &joined.score_a),
+        ("scoreB", &joined.score_b),
+        ("dwellings", &joined.dwellings),
+    ] {
+        set(&obj, key, &js_sys::Float64Array::from(&v[..]))?;
+    }
+    Ok(obj)
+}
+
+#[wasm_bindgen(js_name = analyseTippingPoint)]
+pub fn analyse_tipping_point(
+    share: &[f64],
+    score_a: &[f64],
+    score_b: &[f64],
+    settings_js: JsValue,
+) -> Result<JsValue, JsError> {
+    let s: tipping_point::TippingPointSettings = settings(settings_js)?;
+    let input = tipping_point::TippingInput {
+        corporation_share: share,
+        score_a,
+        score_b,
+    };
+    out(&tipping_point::tipping_point(&s, &input).map_err(err)?)
+}
+
+#[wasm_bindgen(js_name = analyseBivariate)]
+pub fn analyse_bivariate(
+    level_a: &[f64],
+    level_b: &[f64],
+    settings_js: JsValue,
+) -> Result<JsValue, JsError> {
+    let s: bivariate::BivariateSettings = settings(settings_js)?;
+    let mut r = bivariate::bivariate(&s, level_a, level_b).map_err(err)?;
+    let classes = std::mem::take(&mut r.classes);
+    let obj = out(&r)?;
+    set(&obj, "classes", &js_sys::Uint8Array::from(&classes[..]))?;
+    Ok(obj)
+}
+
+#[wasm_bindgen(js_name = analyseTypology)]
+pub fn analyse_typology(
+    column_names: Vec<String>,
+    column_values: &[f64],
+    settings_js: JsValue,
+) -> Result<JsValue, JsError> {
+    let s: typology::TypologySettings = settings(settings_js)?;
+    let cols = columns(&column_names, column_values)?;
+    let mut r = typology::typology(&s, &cols).map_err(err)?;
+    let (rule, intensity) = (
+        std::mem::take(&mut r.rule),
+        std::mem::take(&mut r.intensity),
+    );
+    let obj = out(&r)?;
+    set(&obj, "rule", &js_sys::Uint8Array::from(&rule[..]))?;
+    set(&obj, "intensity", &js_sys::Uint8Array::from(&intensity[..]))?;
+    Ok(obj)
+}
+
+#[wasm_bindgen(js_name = areaProfile)]
+pub fn area_profile_of(
+    column_names: Vec<String>,
+    column_values: &[f64],
+    x_rd: &[f64],
+    y_rd: &[f64],
+    location: u32,
+    settings_js: JsValue,
+) -> Result<JsValue, JsError> {
+    let s: area_profile::ProfileSettings = settings(settings_js)?;
+    let cols = columns(&column_names, column_values)?;
+    let has_xy = !x_rd.is_empty();
+    let input = area_profile::ProfileInput {
+        x_rd: has_xy.then_some(x_rd),
+        y_rd: has_xy.then_some(y_rd),
+        columns: &cols,
+    };
+    out(&area_profile::area_profile(&s, &input, location as usize).map_err(err)?)
+}
