@@ -6,6 +6,8 @@
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
 import demoCsv from './demo/cbs_vk100_rijnmond_2024.csv';
+import lbmCsv from './demo/leefbaarometer_buurten_rdam_2002_2024.csv';
+import kwbCsv from './demo/cbs_kwb_buurt_2024_rijnmond.csv';
 import { createEngineWorker } from './boot/index.js';
 import { createEngine } from './engine.js';
 import { t, setLanguage, language, onLanguageChange, applyTranslations, formatSeconds, formatNumber, formatShare } from './i18n/i18n.js';
@@ -19,6 +21,7 @@ import { createDetails } from './panels.js';
 import { createFiles } from './files.js';
 import { classify, countPerBand, bandLabels, DEFAULT_EDGES_PCT } from './bands.js';
 import { setupTabs } from './tabs.js';
+import { createAnalyses } from './analyses.js';
 import { setupPrivacy } from './privacy.js';
 
 const $ = (id) => document.getElementById(id);
@@ -83,6 +86,17 @@ const files = createFiles($('files'), {
   onLoaded: (layer) => layerLoaded(layer),
   onRemoved: (layerId) => layerRemoved(layerId),
 });
+const analyses = createAnalyses($('charts'), {
+  engine,
+  getContext: () => ({
+    layers: [...state.layers.values()].map((l) => ({ id: l.id, name: l.name, columns: l.columns })),
+    indicators: state.indicators,
+    shareOf: (id) => state.results.get(id)?.share || null,
+    labelOf: (ind) => indicatorList.labelOf(ind),
+    suppressBelow: settings.get().suppressBelow,
+  }),
+  loadTippingDemo: () => loadTippingDemo(),
+});
 setupTabs(document.querySelector('.tabs'));
 setupPrivacy({
   toggle: $('basemap-toggle'),
@@ -99,12 +113,41 @@ onLanguageChange(() => {
   indicatorList.relabel();
   details.relabel();
   files.relabel();
+  analyses.relabel();
   renderActive({ fit: false });
 });
 applyTranslations();
 settings.relabel();
 
+/**
+ * The bundled Leefbaarometer buurten (Rotterdam, Schiedam, Vlaardingen, 2002–2024) and CBS
+ * Kerncijfers 2024 per buurt, read once into the worker as plain tables for the tipping point.
+ */
+let tippingDemo = null;
+function loadTippingDemo() {
+  if (!tippingDemo) {
+    const table = (tableId, text, fileName) => engine.request(
+      'importTable',
+      { tableId, file: new File([text], fileName, { type: 'text/csv' }), fileName },
+      { replayKey: `table:${tableId}` },
+    ).promise;
+    tippingDemo = Promise.all([
+      table('lbm', lbmCsv, 'leefbaarometer_buurten_rdam_2002_2024.csv'),
+      table('kwb', kwbCsv, 'cbs_kwb_buurt_2024_rijnmond.csv'),
+    ]).then(() => ({
+      scores: { tableId: 'lbm', codeColumn: 'bu_code', yearColumn: 'jaar' },
+      areas: {
+        tableId: 'kwb', codeColumn: 'buurtcode',
+        shareColumn: 'perc_huurwoningen_in_bezit_woningcorporaties', dwellingsColumn: 'woningvoorraad',
+      },
+    }));
+    tippingDemo.catch(() => (tippingDemo = null));
+  }
+  return tippingDemo;
+}
+
 function refreshIndicatorList() {
+  analyses.refresh();
   indicatorList.update({
     indicators: state.indicators,
     activeId: state.activeId,

@@ -14,6 +14,35 @@ const wasmExports = wasm.initSync({ module: wasmBytes() });
 
 /** @type {Map<string, { layer: any, fileName: string, kind: string }>} */
 const layers = new Map();
+/** Plain tables (no locations), e.g. the Leefbaarometer per buurt and year. */
+const tables = new Map();
+
+function tableOf(tableId) {
+  const table = tables.get(tableId);
+  if (!table) throw new Error(`no table ${tableId}`);
+  return table;
+}
+
+/** Stream a File/Blob through a new importer in chunks; `finish(importer)` makes the result. */
+async function readAll(file, fileName, id, progress, finish, options = {}) {
+  const importer = new wasm.Importer(fileName, options);
+  let finished = false;
+  try {
+    const total = file.size;
+    for (let offset = 0; offset < total; offset += READ_CHUNK_BYTES) {
+      const bytes = new Uint8Array(await file.slice(offset, offset + READ_CHUNK_BYTES).arrayBuffer());
+      importer.push(bytes);
+      progress({ bytesRead: Math.min(total, offset + bytes.length), totalBytes: total, rowsRead: importer.rowsRead() });
+      await yieldToLoop();
+      checkCancel(id);
+    }
+    const out = finish(importer);
+    finished = true;
+    return out;
+  } finally {
+    if (!finished) importer.free();
+  }
+}
 /** Request ids whose cancel message arrived. */
 const cancelled = new Set();
 /** Request ids still running (a cancel for anything else is ignored). */
@@ -41,9 +70,27 @@ function checkCancel(id) {
   if (cancelled.has(id)) throw new Cancelled();
 }
 
-/** Work units per chunk: about 10–30 ms of work, so cancel and progress stay prompt. */
-const SCORE_CHUNK = 200_000;
+/** Each chunk of a long job aims at this much work, so cancel and progress stay prompt. */
+const CHUNK_TARGET_MS = 40;
 const READ_CHUNK_BYTES = 4 << 20;
+
+/**
+ * Step a chunked job (`step(maxWork) → progress 0..1`) to the end, sizing each chunk from the time
+ * the last one took, yielding to the event loop between chunks and stopping when cancelled.
+ */
+async function runChunked(id, step, progress) {
+  let work = 256;
+  for (;;) {
+    const t0 = performance.now();
+    const fraction = step(work);
+    const ms = performance.now() - t0;
+    progress({ fraction });
+    if (fraction >= 1) return;
+    work = Math.max(1, Math.min(work * 8, Math.round(work * (CHUNK_TARGET_MS / Math.max(ms, 0.5)))));
+    await yieldToLoop();
+    checkCancel(id);
+  }
+}
 
 function layerOf(layerId) {
   const entry = layers.get(layerId);
@@ -96,17 +143,49 @@ const ops = {
     const { layer } = layerOf(layerId);
     const job = new wasm.ScoreJob(layer, { radiusM, denominator, numerators, missing, suppressBelow });
     try {
-      for (;;) {
-        const fraction = job.step(SCORE_CHUNK);
-        progress({ fraction });
-        if (fraction >= 1) break;
-        await yieldToLoop();
-        checkCancel(id);
-      }
+      await runChunked(id, (work) => job.step(work), progress);
       return job.finish();
     } finally {
       job.free();
     }
+  },
+
+  /** Index per band (one year) or index per band for two years with the gap growth. */
+  analyseIndex({ layerId, share, group, denominator, groupB, denominatorB, referenceSharePct, suppressBelow }) {
+    const { layer } = layerOf(layerId);
+    if (groupB && denominatorB) {
+      return wasm.analyseTrend(
+        share, layer.column(group), layer.column(denominator),
+        share, layer.column(groupB), layer.column(denominatorB),
+        { referenceASharePct: referenceSharePct, referenceBSharePct: referenceSharePct, suppressBelow },
+      );
+    }
+    return wasm.analyseIndex(share, layer.column(group), layer.column(denominator), {
+      referenceSharePct, suppressBelow,
+    });
+  },
+
+  /** Read a file as a plain table (no locations), e.g. scores per area and year. */
+  async importTable({ tableId, file, fileName }, id, progress) {
+    const table = await readAll(file, fileName, id, progress, (importer) => importer.finishTable());
+    const old = tables.get(tableId);
+    tables.set(tableId, table);
+    old?.free();
+    return { rows: table.len(), columns: table.columnNames() };
+  },
+
+  /** Leefbaarometer-style scores per area and year joined to area shares, then the tipping point. */
+  tippingPointAreas({ scores, areas, scoreColumn, yearA, yearB, settings }) {
+    const st = tableOf(scores.tableId);
+    const at = tableOf(areas.tableId);
+    const joined = wasm.joinAreaScores(
+      st.textColumn(scores.codeColumn), st.column(scores.yearColumn), st.column(scoreColumn),
+      at.textColumn(areas.codeColumn), at.column(areas.shareColumn),
+      areas.dwellingsColumn ? at.column(areas.dwellingsColumn) : new Float64Array(0),
+      { yearA, yearB, shareUnit: 'auto' },
+    );
+    const tipping = wasm.analyseTippingPoint(joined.corporationShare, joined.scoreA, joined.scoreB, settings || null);
+    return { report: joined.report, tipping };
   },
 
   /** One location's id, RD position and raw values of some columns. */
