@@ -204,8 +204,8 @@ export function createAnalyses(root, { engine, getContext, loadTippingDemo }) {
   function renderTipForm() {
     tipForm.replaceChildren();
     const ya = select('yearA', YEARS.map((y) => ({ value: String(y), label: String(y) })), '2014');
-    const yb = select('yearB', YEARS.map((y) => ({ value: String(y), label: String(y) })), '2024');
-    const sc = select('score', SCORES.map((s) => ({ value: s, label: `${s} — ${t(`lbm.${s}`)}` })), 'afw');
+    const yb = select('yearB', YEARS.map((y) => ({ value: String(y), label: String(y) })), '2018');
+    const sc = select('score', SCORES.map((s) => ({ value: s, label: `${s} — ${t(`lbm.${s}`)}` })), 'onv');
     const go = el('button', 'btn btn-primary btn-small', t('analyses.run'));
     go.type = 'submit';
     tipForm.append(labelled('analyses.tipping.yearA', ya), labelled('analyses.tipping.yearB', yb), labelled('analyses.tipping.score', sc), go);

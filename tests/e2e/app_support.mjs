@@ -1,7 +1,8 @@
 // Shared helpers for the APP end-to-end tests (tests/e2e/app_*.test.mjs): reading the bundled demo
 // CSV in Node and computing buffer sums by brute force — an independent O(N²) calculation that the
 // numbers on the page must equal — plus small page helpers. Not a test file itself.
-import { readFileSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, openServed } from './harness.mjs';
 
@@ -192,4 +193,19 @@ export async function addIndicator(page, { layerName, numerator, denominator, na
   await form.locator('select[name="denominator"]').selectOption({ label: denominator });
   if (name) await form.locator('input[name="name"]').fill(name);
   await form.locator('button[type="submit"]').click();
+}
+
+/**
+ * Run the command line (`veerkracht …`) — the same engine as the page, a second route to the
+ * numbers. Uses a built binary when there is one, else builds it with cargo.
+ * @returns {string} stdout
+ */
+export function cli(args) {
+  const bins = ['release', 'debug'].map((p) => path.join(ROOT, 'target', p, 'veerkracht'));
+  let bin = bins.find((b) => existsSync(b));
+  if (!bin) {
+    execFileSync('cargo', ['build', '--quiet', '--bin', 'veerkracht'], { cwd: ROOT, stdio: 'inherit' });
+    bin = bins[1];
+  }
+  return execFileSync(bin, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
 }
