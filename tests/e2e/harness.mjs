@@ -164,3 +164,25 @@ export function describe(session) {
     failedRequests: session.failedRequests,
   }, null, 1);
 }
+
+/**
+ * How many distinct colours a screenshot of `selector` shows (sampled; capped at `cap`). Works for
+ * WebGL canvases without preserveDrawingBuffer: it reads what is on screen, decoded in the page.
+ */
+export async function distinctColours(session, selector = '#map', cap = 64) {
+  const png = await session.page.locator(selector).first().screenshot();
+  return session.page.evaluate(async ({ b64, cap: max }) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const { data } = ctx.getImageData(0, 0, c.width, c.height);
+    const seen = new Set();
+    for (let i = 0; i < data.length && seen.size < max; i += 4 * 13) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
+    return seen.size;
+  }, { b64: png.toString('base64'), cap });
+}
