@@ -54,7 +54,11 @@ const page = {
   name: 'page',
   dependencies: ['workers'],
   target: 'web',
-  entry: { main: path.join(www, 'main.js') },
+  entry: {
+    main: path.join(www, 'main.js'),
+    // <veerkracht-map> for intranet pages (www/embed/); same workers, no demo data.
+    'veerkracht-embed': path.join(www, 'embed', 'index.js'),
+  },
   output: { path: path.join(root, 'dist'), filename: '[name].js', clean: true },
   optimization: {
     splitChunks: false,
@@ -72,7 +76,13 @@ const page = {
     parser: { javascript: { url: false } },
     rules: [
       { include: [engineWorkerSource, maplibreWorkerSource], type: 'asset/source' },
-      { test: /\.css$/, use: [MiniCssExtractPlugin.loader, { loader: 'css-loader', options: { url: false } }] },
+      // `import css from 'x.css?raw'`: the CSS as a string (the embed adopts it as a constructed sheet).
+      { test: /\.css$/, resourceQuery: /raw/, type: 'asset/source' },
+      {
+        test: /\.css$/,
+        resourceQuery: { not: [/raw/] },
+        use: [MiniCssExtractPlugin.loader, { loader: 'css-loader', options: { url: false } }],
+      },
       // Demo and example data: imported as strings, so the single file carries them too.
       { test: /\.(csv|geojson|txt)$/, type: 'asset/source' },
     ],
