@@ -354,3 +354,79 @@ fn afw_2014_2018_and_2020_2024_match_independent_computation() {
     check_against_independent("afw", 2014, 2018);
     check_against_independent("afw", 2020, 2024);
 }
+
+/// Development of `lbm` per level class (tertiles of 2012), checked against a from-scratch
+/// computation: per-buurt 2012 values sorted, type-7 tertiles, then means per class and year.
+#[test]
+fn lbm_series_per_level_class_matches_independent_computation() {
+    use veerkracht::analysis::group_stats::{series, LongTable, SeriesSettings};
+    use veerkracht::analysis::typology::NamedColumn;
+    let d = data();
+    let (c_code, c_year, c_lbm) = (
+        col(&d.lbm_header, "bu_code"),
+        col(&d.lbm_header, "jaar"),
+        col(&d.lbm_header, "lbm"),
+    );
+    let codes: Vec<String> = d.lbm.iter().map(|r| r[c_code].clone()).collect();
+    let years: Vec<f64> = d.lbm.iter().map(|r| num(&r[c_year])).collect();
+    let lbm: Vec<f64> = d.lbm.iter().map(|r| num(&r[c_lbm])).collect();
+    let cols = [NamedColumn {
+        name: "lbm",
+        values: &lbm,
+    }];
+    let r = series(
+        &SeriesSettings::default(),
+        &LongTable {
+            codes: &codes,
+            years: &years,
+            columns: &cols,
+        },
+        None,
+    )
+    .unwrap();
+
+    // Independent: base values, tertiles, classes, means.
+    let mut base: HashMap<&str, f64> = HashMap::new();
+    for r in &d.lbm {
+        if r[c_year] == "2012" && num(&r[c_lbm]).is_finite() {
+            base.insert(r[c_code].as_str(), num(&r[c_lbm]));
+        }
+    }
+    let mut v: Vec<f64> = base.values().copied().collect();
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let q = |p: f64| {
+        let h = (v.len() - 1) as f64 * p;
+        v[h.floor() as usize] + (h - h.floor()) * (v[h.ceil() as usize] - v[h.floor() as usize])
+    };
+    let (t1, t2) = (q(1.0 / 3.0), q(2.0 / 3.0));
+    for year in ["2002", "2012", "2018", "2024"] {
+        for (class, lo, hi) in [
+            (0, f64::NEG_INFINITY, t1),
+            (1, t1, t2),
+            (2, t2, f64::INFINITY),
+        ] {
+            let vals: Vec<f64> = d
+                .lbm
+                .iter()
+                .filter(|row| row[c_year] == year)
+                .filter(|row| {
+                    base.get(row[c_code].as_str())
+                        .is_some_and(|&b| b >= lo && b < hi)
+                })
+                .map(|row| num(&row[c_lbm]))
+                .filter(|x| x.is_finite())
+                .collect();
+            let mean = vals.iter().sum::<f64>() / vals.len() as f64;
+            let p = r.groups[class].columns[0]
+                .points
+                .iter()
+                .find(|p| p.year.to_string() == year)
+                .unwrap();
+            assert_eq!(p.locations as usize, vals.len(), "class {class} {year}");
+            assert!(
+                (p.mean.unwrap() - mean).abs() < 1e-12,
+                "class {class} {year}"
+            );
+        }
+    }
+}

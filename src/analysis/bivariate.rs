@@ -74,7 +74,7 @@ pub struct BivariateResult {
 /// No class (a value is missing).
 pub const NO_CLASS: u8 = 255;
 
-fn class_of(v: f64, b: [f64; 2]) -> u8 {
+pub(crate) fn class_of(v: f64, b: [f64; 2]) -> u8 {
     if v < b[0] {
         0
     } else if v < b[1] {
@@ -84,7 +84,7 @@ fn class_of(v: f64, b: [f64; 2]) -> u8 {
     }
 }
 
-fn breaks_for(
+pub(crate) fn breaks_for(
     axis: &'static str,
     spec: &AxisBreaks,
     values: impl Iterator<Item = f64>,

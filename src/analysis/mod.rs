@@ -9,6 +9,7 @@ pub mod buffer_sum;
 pub mod buurt_join;
 pub mod cbs_square;
 pub mod grid_index;
+pub mod group_stats;
 pub mod import;
 pub mod missing;
 pub mod rd;

@@ -41,6 +41,9 @@ usage: veerkracht analyse <analysis> [options]   (--format json|csv, --output FI
   bivariate      --input T --level-a A --level-b B [--level-breaks LO,HI] [--change-breaks LO,HI] [--id-column ID]
              or  --scores LBM.csv --score-column lbm --year-a 2014 --year-b 2022 --code-column bu_code
   typology       --input T --settings RULES.json [--id-column ID]
+  series         --scores LBM.csv --score-column lbm[,fys,onv,…] [--code-column bu_code] [--year-column jaar]
+                 --group-by level [--level-column lbm] [--base-year 2012] [--level-breaks LO,HI]
+             or  --group-by band --areas KWB.csv --share-column C --join bu_code=buurtcode
   profile        --input T (--row N | --id ID [--id-column COL]) [--settings PROFILE.json] [--radius-m 200]
                  [--corporation-column C] [--dwellings-column D] [--group LABEL=NUM/DEN[,NUM_B/DEN_B]]
 
@@ -72,6 +75,7 @@ pub fn run(args: &[String]) -> i32 {
         "bivariate" => run_bivariate(&opts),
         "typology" => run_typology(&opts),
         "profile" => run_profile(&opts),
+        "series" => run_series(&opts),
         other => Err(format!("unknown analysis '{other}'\n{USAGE}")),
     };
     let text = match out.and_then(|o| opts.check_unused().map(|_| o)) {
@@ -911,5 +915,97 @@ fn parse_group(s: &str) -> Result<crate::analysis::area_profile::GroupSpec, Stri
         numerator_b: b.map(|b| b.0.to_string()),
         denominator_b: b.map(|b| b.1.to_string()),
         ..Default::default()
+    })
+}
+
+fn run_series(opts: &Opts) -> Result<String, String> {
+    use crate::analysis::group_stats::{series, GroupBy, LongTable, SeriesSettings, SharesByCode};
+    let mut s: SeriesSettings = opts.settings()?;
+    let scores = read(opts.need("scores")?)?;
+    let code_column = opts.get("code-column").unwrap_or("bu_code").to_string();
+    let year_column = opts.get("year-column").unwrap_or("jaar");
+    let names: Vec<String> = opts
+        .need("score-column")?
+        .split(',')
+        .map(|c| c.trim().to_string())
+        .collect();
+    let values = names
+        .iter()
+        .map(|c| numeric(&scores, c))
+        .collect::<Result<Vec<_>, _>>()?;
+    match opts.get("group-by") {
+        None => {}
+        Some("level") => {
+            let breaks = match opts.pair("level-breaks")? {
+                Some((low, high)) => AxisBreaks::Breaks { low, high },
+                None => AxisBreaks::Tertiles,
+            };
+            s.group_by = GroupBy::Level {
+                column: opts.get("level-column").unwrap_or(&names[0]).to_string(),
+                base_year: opts.num("base-year")?.unwrap_or(2012),
+                breaks,
+            };
+        }
+        Some("band") => {
+            s.group_by = GroupBy::Band {
+                bands: opts.bands(BandSettings::default())?,
+            }
+        }
+        Some(o) => return Err(format!("option --group-by: '{o}' is not level or band")),
+    }
+    let (codes, area_codes, share) = if matches!(s.group_by, GroupBy::Band { .. }) {
+        let join = opts.need("join")?;
+        let (sc, ac) = join.split_once('=').ok_or_else(|| {
+            format!(
+                "option --join: write SCORE_CODE=AREA_CODE, like bu_code=buurtcode (got '{join}')"
+            )
+        })?;
+        let areas = read(opts.need("areas")?)?;
+        let share = share_column(opts, &areas, "share-column")?;
+        (text(&scores, sc)?, text(&areas, ac)?, share)
+    } else {
+        (text(&scores, &code_column)?, vec![], vec![])
+    };
+    let years = numeric(&scores, year_column)?;
+    let cols: Vec<NamedColumn<'_>> = names
+        .iter()
+        .zip(&values)
+        .map(|(n, v)| NamedColumn { name: n, values: v })
+        .collect();
+    let shares = SharesByCode {
+        codes: &area_codes,
+        share: &share,
+    };
+    let r = series(
+        &s,
+        &LongTable {
+            codes: &codes,
+            years: &years,
+            columns: &cols,
+        },
+        (!area_codes.is_empty()).then_some(&shares),
+    )
+    .map_err(|e| e.to_string())?;
+    let mut csv = String::from("group,label,areas,column,year,locations,mean\n");
+    for g in &r.groups {
+        for c in &g.columns {
+            for p in &c.points {
+                let _ = writeln!(
+                    csv,
+                    "{},{},{},{},{},{},{}",
+                    g.group,
+                    g.label,
+                    g.areas,
+                    quote(&c.column),
+                    p.year,
+                    p.locations,
+                    cell(p.mean)
+                );
+            }
+        }
+    }
+    opts.finish(Output {
+        json: to_json(&r),
+        csv,
     })
 }

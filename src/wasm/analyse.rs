@@ -62,6 +62,13 @@
 //!   // → {rule: Uint8Array (rule index, 255 = none), intensity: Uint8Array (255 = none),
 //!   //    rules:[{class, label, conditions:[{column, op, value, text}], locations,
 //!   //    byIntensity}], unclassified}
+//! analyseSeries(codes, years, columnNames, columnValues, shareCodes, share, settings)
+//!   // long score table (codes, years, columns column-major as in analyseTypology); shareCodes/
+//!   // share (0..1) per area for band grouping (may be empty for level grouping)
+//!   // settings {groupBy:{kind:"level", column:"lbm", baseYear:2012, breaks:{kind:"tertiles"}}
+//!   //           | {kind:"band", bands}}
+//!   // → {years, groups:[{group, label:"low"|"mid"|"high"|band label, areas,
+//!   //    columns:[{column, points:[{year, locations, mean}]}]}], levelBreaks, areasWithoutGroup}
 //! areaProfile(columnNames, columnValues, xRd, yRd, location, settings)
 //!   // xRd/yRd may be empty (areas: own figures); location = row index
 //!   // settings {radiusM: 200, suppressBelow: 10, bands, corporationColumn, dwellingsColumn,
@@ -78,7 +85,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::analysis::{
-    area_profile, band_index, bands, bivariate, buurt_join, tipping_point, trend, typology,
+    area_profile, band_index, bands, bivariate, buurt_join, group_stats, tipping_point, trend,
+    typology,
 };
 
 fn settings<T: DeserializeOwned + Default>(v: JsValue) -> Result<T, JsError> {
@@ -138,6 +146,7 @@ pub fn default_analysis_settings(kind: &str) -> Result<JsValue, JsError> {
         "typology" => out(&typology::TypologySettings::default()),
         "profile" => out(&area_profile::ProfileSettings::default()),
         "areaJoin" => out(&buurt_join::BuurtJoinSettings::default()),
+        "series" => out(&group_stats::SeriesSettings::default()),
         other => Err(JsError::new(&format!("unknown analysis '{other}'"))),
     }
 }
@@ -307,4 +316,29 @@ pub fn area_profile_of(
         columns: &cols,
     };
     out(&area_profile::area_profile(&s, &input, location as usize).map_err(err)?)
+}
+
+#[wasm_bindgen(js_name = analyseSeries)]
+pub fn analyse_series(
+    codes: Vec<String>,
+    years: &[f64],
+    column_names: Vec<String>,
+    column_values: &[f64],
+    share_codes: Vec<String>,
+    share: &[f64],
+    settings_js: JsValue,
+) -> Result<JsValue, JsError> {
+    let s: group_stats::SeriesSettings = settings(settings_js)?;
+    let cols = columns(&column_names, column_values)?;
+    let table = group_stats::LongTable {
+        codes: &codes,
+        years,
+        columns: &cols,
+    };
+    let shares = group_stats::SharesByCode {
+        codes: &share_codes,
+        share,
+    };
+    let shares = (!share_codes.is_empty()).then_some(&shares);
+    out(&group_stats::series(&s, &table, shares).map_err(err)?)
 }
