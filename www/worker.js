@@ -7,8 +7,16 @@
  * `{id, ok:false, error:{message, file, row, column, value, cancelled}, fatal}`. `fatal` means the
  * wasm instance trapped and is unusable: engine.js then starts a fresh worker.
  */
-import * as wasm from '../pkg/veerkracht.js';
+import * as wasmModule from './pkg/veerkracht.js';
 import { wasmBytes } from './boot/wasm.js';
+
+/** The wasm-bindgen exports, looked up when used: a missing one is a clear run-time error. */
+const wasm = new Proxy(wasmModule, {
+  get(target, name) {
+    if (!(name in target)) throw new Error(`the wasm core has no export '${String(name)}'`);
+    return target[name];
+  },
+});
 
 const wasmExports = wasm.initSync({ module: wasmBytes() });
 
@@ -98,6 +106,19 @@ function layerOf(layerId) {
   return entry;
 }
 
+/** RD New → WGS84 for many points, by the wasm core (IMPORT's src/analysis/rd.rs). */
+function toLonLat(xs, ys) {
+  const latLon = wasm.rdToWgs84(xs, ys); // interleaved [lat0, lon0, lat1, lon1, …]
+  const n = xs.length;
+  const lon = new Float64Array(n);
+  const lat = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    lat[i] = latLon[2 * i];
+    lon[i] = latLon[2 * i + 1];
+  }
+  return { lon, lat };
+}
+
 const ops = {
   /** Stream a File/Blob into the importer, then swap it in as `layerId`. */
   async importFile({ layerId, file, fileName, mapping, sheet }, id, progress) {
@@ -131,11 +152,41 @@ const ops = {
     return true;
   },
 
-  /** Lon/lat for drawing: 4 corners per CBS square, or one point per location. */
+  /**
+   * Lon/lat for drawing, converted from RD by the wasm core: 4 corners per CBS square
+   * (lower-left, lower-right, upper-right, upper-left), or one point per other location.
+   */
   geometry({ layerId }) {
-    const { layer } = layerOf(layerId);
-    const g = layer.displayGeometry();
-    return g;
+    const { layer, source } = layerOf(layerId);
+    const x = layer.x();
+    const y = layer.y();
+    const n = x.length;
+    const squareM = source?.kind === 'squareId' ? source.sizeM || 100 : 0;
+    let xs = x;
+    let ys = y;
+    if (squareM) {
+      const h = squareM / 2;
+      xs = new Float64Array(n * 4);
+      ys = new Float64Array(n * 4);
+      const dx = [-h, h, h, -h];
+      const dy = [-h, -h, h, h];
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < 4; k++) {
+          xs[i * 4 + k] = x[i] + dx[k];
+          ys[i * 4 + k] = y[i] + dy[k];
+        }
+      }
+    }
+    const { lon, lat } = toLonLat(xs, ys);
+    let w = Infinity, s = Infinity, e = -Infinity, nn = -Infinity;
+    for (let i = 0; i < lon.length; i++) {
+      if (!(lon[i] === lon[i]) || !(lat[i] === lat[i])) continue;
+      if (lon[i] < w) w = lon[i];
+      if (lon[i] > e) e = lon[i];
+      if (lat[i] < s) s = lat[i];
+      if (lat[i] > nn) nn = lat[i];
+    }
+    return { kind: squareM ? 'square' : 'point', sizeM: squareM || undefined, lon, lat, bounds: [w, s, e, nn] };
   },
 
   /** Buffer sums and shares for one denominator and its numerators, in chunks. */
