@@ -3,7 +3,7 @@
 //! numbers or text once all rows are in: the number format of a column is decided from all its
 //! cells, not from the first few.
 
-use super::number::{parse_cell, Cell, FormatEvidence, NumberFormat};
+use super::number::{parse_cell_bytes, Cell, FormatEvidence, NumberFormat};
 use super::{shorten, ImportError, ImportedColumn, RowIssue, TextColumn};
 
 /// Raw cells of one column.
@@ -158,7 +158,7 @@ pub fn finish_columns(
             let mut e = FormatEvidence::default();
             if c.typed.len() != c.len() {
                 for i in 0..c.len() {
-                    e.observe(std::str::from_utf8(c.cell(i)).unwrap_or("").trim());
+                    e.observe_bytes(c.cell(i));
                 }
             }
             e
@@ -181,7 +181,6 @@ fn finish_column(
     issues: &mut Vec<RowIssue>,
 ) -> Result<ImportedColumn, ImportError> {
     let n = col.len();
-    let text_of = |i: usize| -> &str { std::str::from_utf8(col.cell(i)).unwrap_or("\u{fffd}") };
     let mut values = Vec::new();
     if values.try_reserve_exact(n).is_err() {
         return Err(ImportError::TooLarge {
@@ -205,7 +204,7 @@ fn finish_column(
                 continue;
             }
         }
-        match parse_cell(text_of(i), format) {
+        match parse_cell_bytes(col.cell(i), format) {
             Cell::Number(v) => {
                 numbers += 1;
                 values.push(v)

@@ -558,7 +558,8 @@ pub fn locate(
     let file = &t.file_name;
     let mut xs = vec![f64::NAN; n];
     let mut ys = vec![f64::NAN; n];
-    let mut why: Vec<Option<(String, String, String)>> = vec![None; n]; // column, value, reason
+    // Rows without a usable location: (row index, column, value, reason).
+    let mut bad: Vec<(usize, String, String, String)> = Vec::new();
     let mut used: Vec<&str> = Vec::new();
     match &mapping.source {
         LocationSource::Rd { x, y } => {
@@ -568,13 +569,15 @@ pub fn locate(
             for i in 0..n {
                 if !vx[i].is_finite() || !vy[i].is_finite() {
                     let col = if vx[i].is_finite() { y } else { x };
-                    why[i] = Some((
+                    bad.push((
+                        i,
                         col.clone(),
                         need(t, col)?.cell_text(i),
                         "has no coordinate".into(),
                     ));
                 } else if !in_rd_extent(vx[i], vy[i]) {
-                    why[i] = Some((
+                    bad.push((
+                        i,
                         x.clone(),
                         format!("{}, {}", vx[i], vy[i]),
                         "lies outside the Netherlands' RD extent".into(),
@@ -592,7 +595,8 @@ pub fn locate(
             for i in 0..n {
                 if !va[i].is_finite() || !vo[i].is_finite() {
                     let col = if va[i].is_finite() { lon } else { lat };
-                    why[i] = Some((
+                    bad.push((
+                        i,
                         col.clone(),
                         need(t, col)?.cell_text(i),
                         "has no coordinate".into(),
@@ -601,7 +605,8 @@ pub fn locate(
                 }
                 let (x, y) = wgs84_to_rd(va[i], vo[i]);
                 if !in_rd_extent(x, y) {
-                    why[i] = Some((
+                    bad.push((
+                        i,
                         lat.clone(),
                         format!("{}, {}", va[i], vo[i]),
                         "lies outside the Netherlands".into(),
@@ -616,16 +621,26 @@ pub fn locate(
             let c = need(t, column)?;
             used.push(column.as_str());
             for i in 0..n {
-                let s = c.cell_text(i);
+                let owned;
+                let s = match &c.text {
+                    Some(tx) => tx.get(i),
+                    None => {
+                        owned = c.cell_text(i);
+                        owned.as_str()
+                    }
+                };
                 match parse_square_id_sized(s.trim(), *size_m) {
                     Ok(sq) => {
                         let (x, y) = sq.centre_rd();
                         xs[i] = x;
                         ys[i] = y;
                     }
-                    Err(e) => {
-                        why[i] = Some((column.clone(), s, format!("is not a CBS square id ({e})")))
-                    }
+                    Err(e) => bad.push((
+                        i,
+                        column.clone(),
+                        s.to_string(),
+                        format!("is not a CBS square id ({e})"),
+                    )),
                 }
             }
         }
@@ -644,20 +659,20 @@ pub fn locate(
                         xs[i] = x;
                         ys[i] = y;
                     }
-                    None => {
-                        why[i] = Some((
-                            column.clone(),
-                            s,
-                            format!("is not in the area layer `{}`", areas.name),
-                        ))
-                    }
+                    None => bad.push((
+                        i,
+                        column.clone(),
+                        s,
+                        format!("is not in the area layer `{}`", areas.name),
+                    )),
                 }
             }
         }
     }
     let mut issues = Vec::new();
-    for (i, w) in why.iter().enumerate() {
-        if let Some((column, value, reason)) = w {
+    for (i, column, value, reason) in &bad {
+        let i = *i;
+        {
             let row = t.row_numbers[i];
             if strict {
                 return Err(ImportError::BadLocation {
@@ -677,7 +692,10 @@ pub fn locate(
             });
         }
     }
-    let keep: Vec<bool> = why.iter().map(Option::is_none).collect();
+    let mut keep = vec![true; n];
+    for b in &bad {
+        keep[b.0] = false;
+    }
     let kept = keep.iter().filter(|k| **k).count();
     if kept == 0 && n > 0 {
         let first = &issues[0];
@@ -700,31 +718,42 @@ pub fn locate(
     let ids: Vec<String> = match &mapping.id_column {
         Some(name) => {
             let c = need(t, name)?;
-            let mut seen = std::collections::HashMap::with_capacity(kept);
-            let mut ids = Vec::with_capacity(kept);
-            for i in (0..n).filter(|&i| keep[i]) {
-                let id = c.cell_text(i).trim().to_string();
-                let row = t.row_numbers[i];
-                if let Some(first_row) = seen.insert(id.clone(), row) {
+            let ids: Vec<String> = (0..n)
+                .filter(|&i| keep[i])
+                .map(|i| match &c.text {
+                    Some(tx) => tx.get(i).trim().to_string(),
+                    None => c.cell_text(i),
+                })
+                .collect();
+            let rows: Vec<u32> = (0..n)
+                .filter(|&i| keep[i])
+                .map(|i| t.row_numbers[i])
+                .collect();
+            let mut seen: std::collections::HashMap<&str, u32> =
+                std::collections::HashMap::with_capacity(ids.len());
+            for (id, &row) in ids.iter().zip(&rows) {
+                if let Some(&first_row) = seen.get(id.as_str()) {
                     if strict {
                         return Err(ImportError::DuplicateId {
                             file: file.clone(),
                             row,
                             column: name.clone(),
-                            value: shorten(&id),
+                            value: shorten(id),
                             first_row,
                         });
                     }
                     issues.push(RowIssue {
                         row,
                         column: Some(name.clone()),
-                        value: shorten(&id),
+                        value: shorten(id),
                         reason: format!("id also occurs in row {first_row}"),
                         skipped: false,
                     });
+                } else {
+                    seen.insert(id.as_str(), row);
                 }
-                ids.push(id);
             }
+            drop(seen);
             ids
         }
         None => (0..n)

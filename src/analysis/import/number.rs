@@ -56,7 +56,12 @@ pub struct FormatEvidence {
 impl FormatEvidence {
     /// Looks at one cell (already trimmed). Cells that are not number-shaped are ignored.
     pub fn observe(&mut self, s: &str) {
-        let b = s.as_bytes();
+        self.observe_bytes(s.as_bytes())
+    }
+
+    /// As [`FormatEvidence::observe`], on raw bytes (trimmed here).
+    pub fn observe_bytes(&mut self, raw: &[u8]) {
+        let b = trim_bytes(raw);
         if b.is_empty() || b.len() > 40 {
             return;
         }
@@ -165,12 +170,55 @@ pub fn detect_format<'a>(cells: impl Iterator<Item = &'a str>) -> NumberFormat {
 
 /// Reads one cell with the column's format.
 pub fn parse_cell(raw: &str, format: NumberFormat) -> Cell {
-    let s = raw.trim_matches(|c: char| c == ' ' || c == '\t' || c == '\u{a0}');
-    if s.is_empty() || is_missing_token(s) {
+    parse_cell_bytes(raw.as_bytes(), format)
+}
+
+fn trim_bytes(b: &[u8]) -> &[u8] {
+    let is_space = |c: &u8| *c == b' ' || *c == b'\t' || *c == b'\r' || *c == b'\n';
+    let start = b.iter().position(|c| !is_space(c)).unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !is_space(c))
+        .map_or(start, |e| e + 1);
+    let mut t = &b[start..end.max(start)];
+    // A non-breaking space (UTF-8 C2 A0 or Windows-1252 A0) at either end.
+    while let Some(rest) = t
+        .strip_prefix(b"\xc2\xa0")
+        .or_else(|| t.strip_prefix(b"\xa0"))
+    {
+        t = rest;
+    }
+    while let Some(rest) = t
+        .strip_suffix(b"\xc2\xa0")
+        .or_else(|| t.strip_suffix(b"\xa0"))
+    {
+        t = rest;
+    }
+    t
+}
+
+/// Powers of ten that are exact in an f64.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Reads one cell (raw bytes, any ASCII-compatible encoding) with the column's format.
+pub fn parse_cell_bytes(raw: &[u8], format: NumberFormat) -> Cell {
+    let b = trim_bytes(raw);
+    if b.is_empty() {
         return Cell::Missing;
     }
-    let b = s.as_bytes();
-    // Fast path: plain ASCII number with at most one '.', no ','.
+    if b.len() <= 6 && !b[b.len() - 1].is_ascii_digit() {
+        if let Ok(s) = std::str::from_utf8(b) {
+            if is_missing_token(s) {
+                return Cell::Missing;
+            }
+        }
+    }
+    if b.len() == 1 && (b[0] == b'-' || b[0] == b'.') {
+        return Cell::Missing;
+    }
     let mut buf = [0u8; 48];
     if b.len() > buf.len() {
         return Cell::Text;
@@ -193,10 +241,26 @@ pub fn parse_cell(raw: &str, format: NumberFormat) -> Cell {
     // Thousands groups: digits since the last thousands separator (must be 3 each).
     let mut group_digits: Option<usize> = None;
     let mut int_digits = 0usize;
+    // Clinger's fast path: up to 15 significant digits and no exponent give an exact mantissa,
+    // and one division by an exact power of ten is then correctly rounded.
+    let mut mant: u64 = 0;
+    let mut sig = 0usize;
+    let mut frac = 0usize;
     for (i, &c) in b.iter().enumerate() {
         match c {
             b'0'..=b'9' => {
                 digits += 1;
+                if !seen_exp {
+                    if sig > 0 || c != b'0' {
+                        sig += 1;
+                    }
+                    if sig <= 15 {
+                        mant = mant * 10 + u64::from(c - b'0');
+                    }
+                    if seen_dec {
+                        frac += 1;
+                    }
+                }
                 if !seen_dec && !seen_exp {
                     int_digits += 1;
                     if let Some(g) = group_digits.as_mut() {
@@ -258,20 +322,28 @@ pub fn parse_cell(raw: &str, format: NumberFormat) -> Cell {
             return Cell::Text;
         }
     }
-    // SAFETY of from_utf8: only ASCII bytes were written.
-    let text = match std::str::from_utf8(&buf[..n]) {
-        Ok(t) => t,
-        Err(_) => return Cell::Text,
-    };
-    match text.parse::<f64>() {
-        Ok(v) if v.is_finite() => {
-            if CBS_MISSING_CODES.contains(&v) {
-                Cell::Missing
-            } else {
-                Cell::Number(v)
-            }
+    let v = if !seen_exp && sig <= 15 && frac < POW10.len() {
+        let m = mant as f64 / POW10[frac];
+        if b[0] == b'-' {
+            -m
+        } else {
+            m
         }
-        _ => Cell::Text,
+    } else {
+        let Ok(text) = std::str::from_utf8(&buf[..n]) else {
+            return Cell::Text;
+        };
+        match text.parse::<f64>() {
+            Ok(v) => v,
+            Err(_) => return Cell::Text,
+        }
+    };
+    if !v.is_finite() {
+        Cell::Text
+    } else if CBS_MISSING_CODES.contains(&v) {
+        Cell::Missing
+    } else {
+        Cell::Number(v)
     }
 }
 
