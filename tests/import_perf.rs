@@ -77,10 +77,8 @@ fn one_million_rows() {
         for c in csv.chunks(chunk) {
             imp.push(c).unwrap();
         }
-        let t1 = Instant::now();
         let c1 = cpu_s();
         let table = imp.finish().unwrap();
-        let t2 = Instant::now();
         let c2 = cpu_s();
         let det = detect_location(&table);
         let (lt, _) = locate(&table, &det.mapping.unwrap(), None, false).unwrap();
