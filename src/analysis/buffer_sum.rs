@@ -245,140 +245,142 @@ impl BufferSumJob {
         Ok(self.sums)
     }
 
-    /// Sums for the query slots `from..to` of strip `row`, all columns.
+    /// Sums for the query slots `from..to` of strip `row`, all columns (in groups of up to 4).
     fn score_slots(&mut self, x_rd: &[f64], y_rd: &[f64], row: usize, from: usize, to: usize) {
-        let n_cols = match &self.values {
-            SortedValues::Int(v) => v.len(),
-            SortedValues::F64(v) => v.len(),
+        let q = Query {
+            index: &self.index,
+            plan: &self.plan,
+            x_rd,
+            y_rd,
+            row,
+            from,
+            to,
         };
+        let n_cols = self.sums.len();
         let mut c0 = 0;
         while c0 < n_cols {
             let c1 = (c0 + 4).min(n_cols);
-            match c1 - c0 {
-                1 => self.score_group::<1>(x_rd, y_rd, row, from, to, c0),
-                2 => self.score_group::<2>(x_rd, y_rd, row, from, to, c0),
-                3 => self.score_group::<3>(x_rd, y_rd, row, from, to, c0),
-                _ => self.score_group::<4>(x_rd, y_rd, row, from, to, c0),
+            let out = &mut self.sums[c0..c1];
+            match &self.values {
+                SortedValues::Int(v) => dispatch::<kernel::I4>(&q, &v[c0..c1], out),
+                SortedValues::F64(v) => dispatch::<kernel::D2>(&q, &v[c0..c1], out),
             }
             c0 = c1;
         }
-        if n_cols == 0 {
-            // Nothing to sum; the locations still count as done.
-        }
     }
+}
 
-    fn score_group<const C: usize>(
-        &mut self,
-        x_rd: &[f64],
-        y_rd: &[f64],
-        row: usize,
-        from: usize,
-        to: usize,
-        c0: usize,
-    ) {
-        let idx = &self.index;
-        let plan = &self.plan;
-        let xf = idx.xf();
-        let yf = idx.yf();
-        let order = idx.order();
-        let m = plan.m as i64;
-        let origin = idx.row_origin(row);
-        // Candidate strips: (strip, slot range, y offset of this strip's frame, half-width).
-        struct Strip {
-            end: usize,
-            lo: usize,
-            hi: usize,
-            y_off: f32,
-            hw: f32,
+/// One segment of query slots within one strip.
+struct Query<'a> {
+    index: &'a GridIndex,
+    plan: &'a QueryPlan,
+    x_rd: &'a [f64],
+    y_rd: &'a [f64],
+    row: usize,
+    from: usize,
+    to: usize,
+}
+
+fn dispatch<A: kernel::Acc>(q: &Query<'_>, cols: &[Vec<A::Elem>], out: &mut [Vec<f64>]) {
+    match cols.len() {
+        1 => score_points::<A, 1>(q, std::array::from_fn(|c| cols[c].as_slice()), out),
+        2 => score_points::<A, 2>(q, std::array::from_fn(|c| cols[c].as_slice()), out),
+        3 => score_points::<A, 3>(q, std::array::from_fn(|c| cols[c].as_slice()), out),
+        _ => score_points::<A, 4>(q, std::array::from_fn(|c| cols[c].as_slice()), out),
+    }
+}
+
+/// The candidate slots of one neighbouring strip for the current query point.
+struct Strip {
+    end: usize,
+    lo: usize,
+    hi: usize,
+    y_off: f32,
+    hw: f32,
+}
+
+fn score_points<A: kernel::Acc, const C: usize>(
+    q: &Query<'_>,
+    cols: [&[A::Elem]; C],
+    out: &mut [Vec<f64>],
+) {
+    let (idx, plan) = (q.index, q.plan);
+    let xf = idx.xf();
+    let yf = idx.yf();
+    let order = idx.order();
+    for c in cols {
+        assert_eq!(c.len(), xf.len(), "value columns are padded like the index");
+    }
+    let m = plan.m as i64;
+    let origin = idx.row_origin(q.row);
+    let mut strips: Vec<Strip> = Vec::with_capacity(2 * plan.m + 1);
+    let qx0 = xf[q.from];
+    for o in -m..=m {
+        let rr = q.row as i64 + o;
+        if rr < 0 || rr >= idx.n_rows() as i64 {
+            continue;
         }
-        let mut strips: Vec<Strip> = Vec::with_capacity(2 * plan.m + 1);
-        let qx0 = xf[from];
-        for o in -m..=m {
-            let rr = row as i64 + o;
-            if rr < 0 || rr >= idx.n_rows() as i64 {
+        let slots = idx.row_slots(rr as usize);
+        if slots.is_empty() {
+            continue;
+        }
+        let hw = (plan.half_width_m[(o + m) as usize] as f32) + plan.tol_x;
+        let lo = slots.start + xf[slots.clone()].partition_point(|&x| x < qx0 - hw);
+        strips.push(Strip {
+            end: slots.end,
+            lo,
+            hi: lo,
+            y_off: (origin - idx.row_origin(rr as usize)) as f32,
+            hw,
+        });
+    }
+    let col_ptrs: [*const A::Elem; C] = std::array::from_fn(|c| cols[c].as_ptr());
+    let mut ambiguous: Vec<u32> = Vec::new();
+    for s in q.from..q.to {
+        let qx = xf[s];
+        let mut acc = [A::zero(); C];
+        for st in strips.iter_mut() {
+            let lo_b = qx - st.hw;
+            let hi_b = qx + st.hw;
+            while st.lo < st.end && xf[st.lo] < lo_b {
+                st.lo += 1;
+            }
+            st.hi = st.hi.max(st.lo);
+            while st.hi < st.end && xf[st.hi] <= hi_b {
+                st.hi += 1;
+            }
+            if st.lo == st.hi {
                 continue;
             }
-            let slots = idx.row_slots(rr as usize);
-            if slots.is_empty() {
-                continue;
-            }
-            let hw = (plan.half_width_m[(o + m) as usize] as f32) + plan.tol_x;
-            let row_x = &xf[slots.clone()];
-            let lo = slots.start + row_x.partition_point(|&x| x < qx0 - hw);
-            strips.push(Strip {
-                end: slots.end,
-                lo,
-                hi: lo,
-                y_off: (origin - idx.row_origin(rr as usize)) as f32,
-                hw,
-            });
+            let g = kernel::Geometry {
+                xf,
+                yf,
+                qx,
+                qy: yf[s] + st.y_off,
+                r2_lo: plan.r2_lo,
+                r2_hi: plan.r2_hi,
+            };
+            // SAFETY: lo <= hi <= the strip's end <= the number of points; xf, yf and the value
+            // columns (asserted above) are padded to a multiple of LANES plus LANES.
+            acc =
+                unsafe { kernel::range::<A, C>(&g, &col_ptrs, st.lo, st.hi, acc, &mut ambiguous) };
         }
-        let (r2_lo, r2_hi, r2) = (plan.r2_lo, plan.r2_hi, plan.r2);
-        for q in from..to {
-            let qx = xf[q];
-            let qi = order[q] as usize;
-            let mut acc = [0f64; C];
-            let mut lanes_i = [kernel::I4::zero(); C];
-            let mut lanes_d = [kernel::D2::zero(); C];
-            for st in strips.iter_mut() {
-                let lo_b = qx - st.hw;
-                let hi_b = qx + st.hw;
-                while st.lo < st.end && xf[st.lo] < lo_b {
-                    st.lo += 1;
-                }
-                if st.hi < st.lo {
-                    st.hi = st.lo;
-                }
-                while st.hi < st.end && xf[st.hi] <= hi_b {
-                    st.hi += 1;
-                }
-                if st.lo == st.hi {
-                    continue;
-                }
-                let qy = yf[q] + st.y_off;
-                let exact = |j: usize, acc: &mut [f64; C]| {
-                    let ji = order[j] as usize;
-                    let dx = x_rd[qi] - x_rd[ji];
-                    let dy = y_rd[qi] - y_rd[ji];
-                    if dx * dx + dy * dy <= r2 {
-                        for (c, a) in acc.iter_mut().enumerate() {
-                            *a += match &self.values {
-                                SortedValues::Int(v) => f64::from(v[c0 + c][j]),
-                                SortedValues::F64(v) => v[c0 + c][j],
-                            };
-                        }
-                    }
-                };
-                let geo = kernel::Geometry {
-                    xf,
-                    yf,
-                    qx,
-                    qy,
-                    r2_lo,
-                    r2_hi,
-                };
-                match &self.values {
-                    SortedValues::Int(v) => {
-                        let cols: [&[i32]; C] = std::array::from_fn(|c| v[c0 + c].as_slice());
-                        kernel::range_i32(&geo, &cols, st.lo, st.hi, &mut lanes_i, |j| {
-                            exact(j, &mut acc)
-                        });
-                    }
-                    SortedValues::F64(v) => {
-                        let cols: [&[f64]; C] = std::array::from_fn(|c| v[c0 + c].as_slice());
-                        kernel::range_f64(&geo, &cols, st.lo, st.hi, &mut lanes_d, |j| {
-                            exact(j, &mut acc)
-                        });
-                    }
+        let qi = order[s] as usize;
+        let mut extra = [0.0f64; C];
+        for &j in &ambiguous {
+            // The rounding band: decide exactly as the brute force does.
+            let ji = order[j as usize] as usize;
+            let dx = q.x_rd[qi] - q.x_rd[ji];
+            let dy = q.y_rd[qi] - q.y_rd[ji];
+            if dx * dx + dy * dy <= plan.r2 {
+                for c in 0..C {
+                    extra[c] += A::elem_f64(cols[c][j as usize]);
                 }
             }
-            for c in 0..C {
-                let lane_sum = match &self.values {
-                    SortedValues::Int(_) => lanes_i[c].sum() as f64,
-                    SortedValues::F64(_) => lanes_d[c].sum(),
-                };
-                self.sums[c0 + c][qi] = lane_sum + acc[c];
-            }
+        }
+        ambiguous.clear();
+        for c in 0..C {
+            out[c][qi] = acc[c].sum() + extra[c];
         }
     }
 }
@@ -431,11 +433,11 @@ pub fn buffer_sums(
 }
 
 /// The 4-lane inner loops. One implementation per instruction set, same arithmetic everywhere:
-/// IEEE f32 `dx = qx - x; dy = qy - y; d2 = dx*dx + dy*dy` (no fused multiply-add), so a scalar
-/// re-evaluation would classify each pair identically.
+/// IEEE f32 `dx = qx - x; dy = qy - y; d2 = dx*dx + dy*dy` (no fused multiply-add).
 mod kernel {
     use super::LANES;
 
+    /// Where the query point is, in the frame of the strip being scanned.
     pub struct Geometry<'a> {
         pub xf: &'a [f32],
         pub yf: &'a [f32],
@@ -445,20 +447,34 @@ mod kernel {
         pub r2_hi: f32,
     }
 
+    /// A 4-lane accumulator for one column.
+    pub trait Acc: Copy {
+        type Elem: Copy;
+        fn zero() -> Self;
+        /// Adds the lanes of `p[0..4]` selected by `m`.
+        ///
+        /// # Safety
+        /// `p..p + 4` must be readable.
+        unsafe fn add_masked(self, p: *const Self::Elem, m: imp::M4) -> Self;
+        fn sum(self) -> f64;
+        fn elem_f64(e: Self::Elem) -> f64;
+    }
+
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     mod imp {
         use core::arch::wasm32::*;
         pub type F4 = v128;
         pub type M4 = v128;
         #[derive(Clone, Copy)]
-        pub struct I4(pub v128);
+        pub struct I4(v128);
         #[derive(Clone, Copy)]
-        pub struct D2(pub v128);
+        pub struct D2(v128);
+        /// # Safety
+        /// `p..p + 4` must be readable.
         #[inline(always)]
-        pub fn load_f(p: &[f32], i: usize) -> F4 {
-            let s = &p[i..i + 4];
-            // SAFETY: `s` has 4 elements; v128_load allows unaligned pointers.
-            unsafe { v128_load(s.as_ptr() as *const v128) }
+        pub unsafe fn load(p: *const f32) -> F4 {
+            // SAFETY: the caller guarantees 4 readable lanes; v128_load allows unaligned pointers.
+            unsafe { v128_load(p as *const v128) }
         }
         #[inline(always)]
         pub fn splat(v: f32) -> F4 {
@@ -478,6 +494,7 @@ mod kernel {
         pub fn and(a: M4, b: M4) -> M4 {
             v128_and(a, b)
         }
+        /// `a & !b`
         #[inline(always)]
         pub fn andnot(a: M4, b: M4) -> M4 {
             v128_andnot(a, b)
@@ -487,67 +504,67 @@ mod kernel {
             u32::from(i32x4_bitmask(m))
         }
         #[inline(always)]
-        pub fn any(m: M4) -> bool {
-            v128_any_true(m)
-        }
-        #[inline(always)]
         pub fn lane_mask(bits: u32) -> M4 {
             let b = i32x4_splat(bits as i32);
             let sel = i32x4(1, 2, 4, 8);
             i32x4_eq(v128_and(b, sel), sel)
         }
-        impl I4 {
+        impl super::Acc for I4 {
+            type Elem = i32;
             #[inline(always)]
-            pub fn zero() -> Self {
+            fn zero() -> Self {
                 I4(i32x4_splat(0))
             }
             #[inline(always)]
-            pub fn add_masked(&mut self, p: &[i32], i: usize, m: M4) {
-                let s = &p[i..i + 4];
-                // SAFETY: `s` has 4 elements.
-                let v = unsafe { v128_load(s.as_ptr() as *const v128) };
-                self.0 = i32x4_add(self.0, v128_and(v, m));
+            unsafe fn add_masked(self, p: *const i32, m: M4) -> Self {
+                // SAFETY: the caller guarantees 4 readable lanes.
+                let v = unsafe { v128_load(p as *const v128) };
+                I4(i32x4_add(self.0, v128_and(v, m)))
             }
-            pub fn sum(&self) -> i64 {
-                (0..4).map(|k| i64::from(lane(self.0, k))).sum()
+            fn sum(self) -> f64 {
+                let l = [
+                    i32x4_extract_lane::<0>(self.0),
+                    i32x4_extract_lane::<1>(self.0),
+                    i32x4_extract_lane::<2>(self.0),
+                    i32x4_extract_lane::<3>(self.0),
+                ];
+                l.iter().map(|&v| i64::from(v)).sum::<i64>() as f64
+            }
+            fn elem_f64(e: i32) -> f64 {
+                f64::from(e)
             }
         }
-        fn lane(v: v128, k: usize) -> i32 {
-            match k {
-                0 => i32x4_extract_lane::<0>(v),
-                1 => i32x4_extract_lane::<1>(v),
-                2 => i32x4_extract_lane::<2>(v),
-                _ => i32x4_extract_lane::<3>(v),
-            }
-        }
-        impl D2 {
+        impl super::Acc for D2 {
+            type Elem = f64;
             #[inline(always)]
-            pub fn zero() -> Self {
+            fn zero() -> Self {
                 D2(f64x2_splat(0.0))
             }
             #[inline(always)]
-            pub fn add_masked(&mut self, p: &[f64], i: usize, m: M4) {
-                let s = &p[i..i + 4];
-                // SAFETY: `s` has 4 elements, read as two pairs.
+            unsafe fn add_masked(self, p: *const f64, m: M4) -> Self {
+                // SAFETY: the caller guarantees 4 readable lanes, read as two pairs.
                 let (a, b) = unsafe {
                     (
-                        v128_load(s.as_ptr() as *const v128),
-                        v128_load(s.as_ptr().add(2) as *const v128),
+                        v128_load(p as *const v128),
+                        v128_load(p.add(2) as *const v128),
                     )
                 };
                 let lo = i64x2_extend_low_i32x4(m);
                 let hi = i64x2_extend_high_i32x4(m);
-                self.0 = f64x2_add(self.0, v128_and(a, lo));
-                self.0 = f64x2_add(self.0, v128_and(b, hi));
+                let s = f64x2_add(self.0, v128_and(a, lo));
+                D2(f64x2_add(s, v128_and(b, hi)))
             }
-            pub fn sum(&self) -> f64 {
+            fn sum(self) -> f64 {
                 f64x2_extract_lane::<0>(self.0) + f64x2_extract_lane::<1>(self.0)
+            }
+            fn elem_f64(e: f64) -> f64 {
+                e
             }
         }
     }
 
     // SSE2 is part of the x86-64 baseline, so these intrinsics are always available; the
-    // `unsafe` blocks only assert that (and the bounds of the loads, checked by slicing).
+    // `unsafe` blocks assert that (and, for loads, the caller's bounds guarantee).
     #[cfg(target_arch = "x86_64")]
     #[allow(unused_unsafe)]
     mod imp {
@@ -555,14 +572,15 @@ mod kernel {
         pub type F4 = __m128;
         pub type M4 = __m128;
         #[derive(Clone, Copy)]
-        pub struct I4(pub __m128i);
+        pub struct I4(__m128i);
         #[derive(Clone, Copy)]
-        pub struct D2(pub __m128d);
+        pub struct D2(__m128d);
+        /// # Safety
+        /// `p..p + 4` must be readable.
         #[inline(always)]
-        pub fn load_f(p: &[f32], i: usize) -> F4 {
-            let s = &p[i..i + 4];
-            // SAFETY: `s` has 4 elements; loadu allows unaligned pointers.
-            unsafe { _mm_loadu_ps(s.as_ptr()) }
+        pub unsafe fn load(p: *const f32) -> F4 {
+            // SAFETY: the caller guarantees 4 readable lanes; loadu allows unaligned pointers.
+            unsafe { _mm_loadu_ps(p) }
         }
         #[inline(always)]
         pub fn splat(v: f32) -> F4 {
@@ -600,11 +618,6 @@ mod kernel {
             unsafe { _mm_movemask_ps(m) as u32 }
         }
         #[inline(always)]
-        pub fn any(m: M4) -> bool {
-            // SAFETY: SSE2 baseline.
-            unsafe { _mm_movemask_ps(m) != 0 }
-        }
-        #[inline(always)]
         pub fn lane_mask(bits: u32) -> M4 {
             // SAFETY: SSE2 baseline.
             unsafe {
@@ -613,52 +626,58 @@ mod kernel {
                 _mm_castsi128_ps(_mm_cmpeq_epi32(_mm_and_si128(b, sel), sel))
             }
         }
-        impl I4 {
+        impl super::Acc for I4 {
+            type Elem = i32;
             #[inline(always)]
-            pub fn zero() -> Self {
+            fn zero() -> Self {
                 // SAFETY: SSE2 baseline.
                 I4(unsafe { _mm_setzero_si128() })
             }
             #[inline(always)]
-            pub fn add_masked(&mut self, p: &[i32], i: usize, m: M4) {
-                let s = &p[i..i + 4];
-                // SAFETY: `s` has 4 elements; SSE2 baseline.
+            unsafe fn add_masked(self, p: *const i32, m: M4) -> Self {
+                // SAFETY: the caller guarantees 4 readable lanes; SSE2 baseline.
                 unsafe {
-                    let v = _mm_loadu_si128(s.as_ptr() as *const __m128i);
-                    self.0 = _mm_add_epi32(self.0, _mm_and_si128(v, _mm_castps_si128(m)));
+                    let v = _mm_loadu_si128(p as *const __m128i);
+                    I4(_mm_add_epi32(self.0, _mm_and_si128(v, _mm_castps_si128(m))))
                 }
             }
-            pub fn sum(&self) -> i64 {
+            fn sum(self) -> f64 {
                 let mut a = [0i32; 4];
                 // SAFETY: `a` has room for 4 lanes.
                 unsafe { _mm_storeu_si128(a.as_mut_ptr() as *mut __m128i, self.0) };
-                a.iter().map(|&v| i64::from(v)).sum()
+                a.iter().map(|&v| i64::from(v)).sum::<i64>() as f64
+            }
+            fn elem_f64(e: i32) -> f64 {
+                f64::from(e)
             }
         }
-        impl D2 {
+        impl super::Acc for D2 {
+            type Elem = f64;
             #[inline(always)]
-            pub fn zero() -> Self {
+            fn zero() -> Self {
                 // SAFETY: SSE2 baseline.
                 D2(unsafe { _mm_setzero_pd() })
             }
             #[inline(always)]
-            pub fn add_masked(&mut self, p: &[f64], i: usize, m: M4) {
-                let s = &p[i..i + 4];
-                // SAFETY: `s` has 4 elements, read as two pairs; SSE2 baseline.
+            unsafe fn add_masked(self, p: *const f64, m: M4) -> Self {
+                // SAFETY: the caller guarantees 4 readable lanes, read as two pairs.
                 unsafe {
-                    let a = _mm_loadu_pd(s.as_ptr());
-                    let b = _mm_loadu_pd(s.as_ptr().add(2));
+                    let a = _mm_loadu_pd(p);
+                    let b = _mm_loadu_pd(p.add(2));
                     let lo = _mm_castps_pd(_mm_unpacklo_ps(m, m));
                     let hi = _mm_castps_pd(_mm_unpackhi_ps(m, m));
-                    self.0 = _mm_add_pd(self.0, _mm_and_pd(a, lo));
-                    self.0 = _mm_add_pd(self.0, _mm_and_pd(b, hi));
+                    let s = _mm_add_pd(self.0, _mm_and_pd(a, lo));
+                    D2(_mm_add_pd(s, _mm_and_pd(b, hi)))
                 }
             }
-            pub fn sum(&self) -> f64 {
+            fn sum(self) -> f64 {
                 let mut a = [0f64; 2];
                 // SAFETY: `a` has room for 2 lanes.
                 unsafe { _mm_storeu_pd(a.as_mut_ptr(), self.0) };
                 a[0] + a[1]
+            }
+            fn elem_f64(e: f64) -> f64 {
+                e
             }
         }
     }
@@ -671,11 +690,14 @@ mod kernel {
         pub type F4 = [f32; 4];
         pub type M4 = [bool; 4];
         #[derive(Clone, Copy)]
-        pub struct I4(pub [i32; 4]);
+        pub struct I4([i32; 4]);
         #[derive(Clone, Copy)]
-        pub struct D2(pub [f64; 2]);
-        pub fn load_f(p: &[f32], i: usize) -> F4 {
-            [p[i], p[i + 1], p[i + 2], p[i + 3]]
+        pub struct D2([f64; 2]);
+        /// # Safety
+        /// `p..p + 4` must be readable.
+        pub unsafe fn load(p: *const f32) -> F4 {
+            // SAFETY: the caller guarantees 4 readable lanes.
+            unsafe { std::array::from_fn(|k| *p.add(k)) }
         }
         pub fn splat(v: f32) -> F4 {
             [v; 4]
@@ -699,45 +721,54 @@ mod kernel {
         pub fn bitmask(m: M4) -> u32 {
             (0..4).map(|k| u32::from(m[k]) << k).sum()
         }
-        pub fn any(m: M4) -> bool {
-            m.iter().any(|&b| b)
-        }
         pub fn lane_mask(bits: u32) -> M4 {
             std::array::from_fn(|k| bits & (1 << k) != 0)
         }
-        impl I4 {
-            pub fn zero() -> Self {
+        impl super::Acc for I4 {
+            type Elem = i32;
+            fn zero() -> Self {
                 I4([0; 4])
             }
-            pub fn add_masked(&mut self, p: &[i32], i: usize, m: M4) {
+            unsafe fn add_masked(mut self, p: *const i32, m: M4) -> Self {
                 for k in 0..4 {
                     if m[k] {
-                        self.0[k] += p[i + k];
+                        // SAFETY: the caller guarantees 4 readable lanes.
+                        self.0[k] += unsafe { *p.add(k) };
                     }
                 }
+                self
             }
-            pub fn sum(&self) -> i64 {
-                self.0.iter().map(|&v| i64::from(v)).sum()
+            fn sum(self) -> f64 {
+                self.0.iter().map(|&v| i64::from(v)).sum::<i64>() as f64
+            }
+            fn elem_f64(e: i32) -> f64 {
+                f64::from(e)
             }
         }
-        impl D2 {
-            pub fn zero() -> Self {
+        impl super::Acc for D2 {
+            type Elem = f64;
+            fn zero() -> Self {
                 D2([0.0; 2])
             }
-            pub fn add_masked(&mut self, p: &[f64], i: usize, m: M4) {
+            unsafe fn add_masked(mut self, p: *const f64, m: M4) -> Self {
                 for k in 0..4 {
                     if m[k] {
-                        self.0[k % 2] += p[i + k];
+                        // SAFETY: the caller guarantees 4 readable lanes.
+                        self.0[k % 2] += unsafe { *p.add(k) };
                     }
                 }
+                self
             }
-            pub fn sum(&self) -> f64 {
+            fn sum(self) -> f64 {
                 self.0[0] + self.0[1]
+            }
+            fn elem_f64(e: f64) -> f64 {
+                e
             }
         }
     }
 
-    use imp::*;
+    use imp::{and, andnot, bitmask, d2, lane_mask, le, load, splat};
     pub use imp::{D2, I4};
 
     /// Lanes of the block at `base` that lie in `lo..hi`, as a bit set.
@@ -752,85 +783,74 @@ mod kernel {
         bits
     }
 
-    /// Visits the 4-lane blocks covering `lo..hi`: `f(base, sure, ambiguous)` with the lane masks of
-    /// pairs certainly within R and of pairs in the rounding band (to be re-checked exactly).
+    #[cold]
+    #[inline(never)]
+    fn push_ambiguous(out: &mut Vec<u32>, base: usize, mut bits: u32) {
+        while bits != 0 {
+            out.push((base + bits.trailing_zeros() as usize) as u32);
+            bits &= bits - 1;
+        }
+    }
+
+    /// Adds the values of the pairs certainly within R among slots `lo..hi` to `acc`, and pushes
+    /// the slots of pairs in the rounding band onto `ambiguous` (to be decided in f64).
+    ///
+    /// # Safety
+    /// `lo <= hi`, and `g.xf`, `g.yf` and every column must be readable up to
+    /// `hi.next_multiple_of(LANES)` (the index pads them).
     #[inline(always)]
-    fn blocks(g: &Geometry<'_>, lo: usize, hi: usize, mut f: impl FnMut(usize, M4, M4)) {
+    pub unsafe fn range<A: Acc, const C: usize>(
+        g: &Geometry<'_>,
+        cols: &[*const A::Elem; C],
+        lo: usize,
+        hi: usize,
+        mut acc: [A; C],
+        ambiguous: &mut Vec<u32>,
+    ) -> [A; C] {
+        debug_assert!(hi.next_multiple_of(LANES) <= g.xf.len().min(g.yf.len()));
+        let (xp, yp) = (g.xf.as_ptr(), g.yf.as_ptr());
         let qx = splat(g.qx);
         let qy = splat(g.qy);
         let r2_lo = splat(g.r2_lo);
         let r2_hi = splat(g.r2_hi);
         let mut base = lo - lo % LANES;
-        let eval = |base: usize| {
-            let d2 = d2(qx, qy, load_f(g.xf, base), load_f(g.yf, base));
-            (le(d2, r2_lo), le(d2, r2_hi))
+        // SAFETY (all loads below): base + LANES <= hi.next_multiple_of(LANES), readable by the
+        // function's contract.
+        let eval = |base: usize| unsafe {
+            let d = d2(qx, qy, load(xp.add(base)), load(yp.add(base)));
+            (le(d, r2_lo), le(d, r2_hi))
         };
-        if base < lo || base + LANES > hi {
+        let edge_block = |base: usize, acc: &mut [A; C], ambiguous: &mut Vec<u32>| {
             let edge = lane_mask(edge_bits(base, lo, hi));
             let (sure, maybe) = eval(base);
             let sure = and(sure, edge);
-            f(base, sure, andnot(and(maybe, edge), sure));
+            for c in 0..C {
+                acc[c] = unsafe { acc[c].add_masked(cols[c].add(base), sure) };
+            }
+            let amb = bitmask(andnot(and(maybe, edge), sure));
+            if amb != 0 {
+                push_ambiguous(ambiguous, base, amb);
+            }
+        };
+        if base < lo || base + LANES > hi {
+            edge_block(base, &mut acc, ambiguous);
             base += LANES;
         }
         while base + LANES <= hi {
             let (sure, maybe) = eval(base);
-            f(base, sure, andnot(maybe, sure));
+            for c in 0..C {
+                acc[c] = unsafe { acc[c].add_masked(cols[c].add(base), sure) };
+            }
+            let amb = bitmask(andnot(maybe, sure));
+            if amb != 0 {
+                push_ambiguous(ambiguous, base, amb);
+            }
             base += LANES;
         }
         if base < hi {
-            let edge = lane_mask(edge_bits(base, lo, hi));
-            let (sure, maybe) = eval(base);
-            let sure = and(sure, edge);
-            f(base, sure, andnot(and(maybe, edge), sure));
+            edge_block(base, &mut acc, ambiguous);
         }
-    }
-
-    #[inline(always)]
-    fn each_lane(m: M4, base: usize, exact: &mut impl FnMut(usize)) {
-        if any(m) {
-            let mut bits = bitmask(m);
-            while bits != 0 {
-                exact(base + bits.trailing_zeros() as usize);
-                bits &= bits - 1;
-            }
-        }
-    }
-
-    /// Adds the values of the pairs within R in slots `lo..hi` to `acc` (i32 lanes); calls
-    /// `exact(slot)` for each pair in the rounding band.
-    #[inline(always)]
-    pub fn range_i32<const C: usize>(
-        g: &Geometry<'_>,
-        cols: &[&[i32]; C],
-        lo: usize,
-        hi: usize,
-        acc: &mut [I4; C],
-        mut exact: impl FnMut(usize),
-    ) {
-        blocks(g, lo, hi, |base, sure, amb| {
-            for c in 0..C {
-                acc[c].add_masked(cols[c], base, sure);
-            }
-            each_lane(amb, base, &mut exact);
-        });
-    }
-
-    /// As [`range_i32`] with f64 values (two f64 lanes per half of the mask).
-    #[inline(always)]
-    pub fn range_f64<const C: usize>(
-        g: &Geometry<'_>,
-        cols: &[&[f64]; C],
-        lo: usize,
-        hi: usize,
-        acc: &mut [D2; C],
-        mut exact: impl FnMut(usize),
-    ) {
-        blocks(g, lo, hi, |base, sure, amb| {
-            for c in 0..C {
-                acc[c].add_masked(cols[c], base, sure);
-            }
-            each_lane(amb, base, &mut exact);
-        });
+        acc
     }
 }
 

@@ -14,6 +14,7 @@ pub mod import;
 pub mod missing;
 pub mod rd;
 pub mod suppression;
+pub mod synthetic;
 pub mod table;
 pub mod tipping_point;
 pub mod trend;

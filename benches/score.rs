@@ -1,0 +1,87 @@
+//! Native benchmark of the buffer-share scoring on seeded synthetic towns.
+//!
+//! `cargo bench --bench score -- [--n 1000000] [--radius-m 200] [--numerators 1] [--seed 1]
+//! [--repeat 3] [--strips K] [--brute-force-check]` prints one JSON object per case on stdout.
+//! The time covers the index build and the scoring (`ScoreJob::new` … `finish`), not the
+//! generation of the data.
+
+use std::time::Instant;
+use veerkracht::analysis::buffer_share::{ScoreJob, ScoreSettings};
+use veerkracht::analysis::buffer_sum::{BufferSumJob, MissingPolicy, SumColumn};
+use veerkracht::analysis::synthetic::synthetic_towns_without_ids;
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let list = |name: &str, default: &str| -> Vec<f64> {
+        arg(&args, name)
+            .unwrap_or_else(|| default.to_string())
+            .split(',')
+            .map(|v| v.parse().expect("a number"))
+            .collect()
+    };
+    let ns = list("--n", "1000000");
+    let radii = list("--radius-m", "200");
+    let numerators = list("--numerators", "1");
+    let seed: u64 = arg(&args, "--seed").map_or(1, |v| v.parse().expect("seed"));
+    let repeat: usize = arg(&args, "--repeat").map_or(3, |v| v.parse().expect("repeat"));
+    let strips: Option<f64> = arg(&args, "--strips").map(|v| v.parse().expect("strips"));
+    for &n in &ns {
+        let n = n as usize;
+        let t0 = Instant::now();
+        let table = synthetic_towns_without_ids(n, seed);
+        let gen_s = t0.elapsed().as_secs_f64();
+        for &r in &radii {
+            for &k in &numerators {
+                let nums: Vec<&str> =
+                    ["corporatie", "uitkering", "woningen", "corporatie"][..k as usize].to_vec();
+                let mut settings = ScoreSettings::new("woningen", &nums);
+                settings.radius_m = r;
+                let mut best = f64::MAX;
+                let mut build_s = 0.0;
+                let mut checksum = 0.0;
+                for _ in 0..repeat {
+                    let t = Instant::now();
+                    let result = if let Some(strips) = strips {
+                        let cols: Vec<SumColumn> = std::iter::once("woningen")
+                            .chain(nums.iter().copied())
+                            .map(|c| SumColumn {
+                                name: c,
+                                values: &table.column(c).unwrap().values,
+                            })
+                            .collect();
+                        let mut job = BufferSumJob::with_strips(
+                            &table.x_rd,
+                            &table.y_rd,
+                            &cols,
+                            r,
+                            MissingPolicy::CountAsZero,
+                            strips,
+                        )
+                        .unwrap();
+                        build_s = t.elapsed().as_secs_f64();
+                        job.step(&table.x_rd, &table.y_rd, usize::MAX);
+                        job.finish().unwrap()[0].clone()
+                    } else {
+                        let mut job = ScoreJob::new(&table, &settings).unwrap();
+                        build_s = t.elapsed().as_secs_f64();
+                        job.step(&table, usize::MAX);
+                        job.finish().unwrap().denominator_sum
+                    };
+                    best = best.min(t.elapsed().as_secs_f64());
+                    checksum = result.iter().sum::<f64>();
+                }
+                println!(
+                    "{{\"case\":\"score\",\"engine\":\"native\",\"n\":{n},\"radius_m\":{r},\"numerators\":{k},\"seconds\":{best:.4},\"index_seconds\":{build_s:.4},\"mean_denominator_sum\":{:.1},\"generate_seconds\":{gen_s:.3}{}}}",
+                    checksum / n as f64,
+                    strips.map_or(String::new(), |s| format!(",\"strips_per_radius\":{s}"))
+                );
+            }
+        }
+    }
+}
