@@ -10,6 +10,7 @@
 //
 // Tests run with `node --test tests/e2e/` after `./dev.sh build` (./dev.sh test does both).
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +30,16 @@ export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-quic', '--use-gl=angle', '--use-angle=swiftshader',
   '--enable-unsafe-swiftshader',
+  // The browser's own services, pointed at a host that does not exist (see BROWSER_SERVICE_HOST).
+  '--gaia-url=http://browser-services.invalid', '--google-apis-url=http://browser-services.invalid',
+  '--lso-url=http://browser-services.invalid', '--component-updater=url-source=http://browser-services.invalid',
+  '--disable-features=OptimizationHints,OptimizationGuideModelDownloading,Translate,MediaRouter,AutofillServerCommunication,NetworkTimeServiceQuerying',
 ];
+
+/** Where the flags above send the browser's own service traffic (sign-in, component updates): a
+ * reserved name that never resolves. Such requests come from the browser, not from the page, and
+ * are left out of foreignRequests. */
+export const BROWSER_SERVICE_HOST = 'browser-services.invalid';
 
 /** Fails with a helpful message when dist/ was not built. */
 export function requireBuild() {
@@ -53,15 +63,69 @@ export async function startServer({ dir = DIST, base = '/' } = {}) {
 }
 
 /**
- * Launch Chromium with a fresh, empty profile; every page in it is recorded.
- * @param {{ offline?: boolean }} [options] offline: abort every request that is not file:, blob: or data:
+ * A recording HTTP proxy that all of the browser's traffic goes through — the page's, its
+ * workers' (which playwright's request events do not show) and the browser's own. It forwards
+ * requests to the `allow`ed origins (the test server) and refuses everything else.
+ * @param {string[]} allow origins to forward, e.g. ['http://127.0.0.1:4711']
  */
-export async function launch({ offline = false } = {}) {
+export async function startRecordingProxy(allow = []) {
+  const log = [];
+  const hopByHop = new Set(['proxy-connection', 'proxy-authorization', 'connection', 'keep-alive']);
+  const server = http.createServer((req, res) => {
+    log.push(req.url);
+    let target;
+    try {
+      target = new URL(req.url);
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    if (!allow.includes(target.origin)) {
+      res.writeHead(502, { 'Content-Type': 'text/plain' }).end('refused by the test proxy');
+      return;
+    }
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !hopByHop.has(k)));
+    const upstream = http.request(
+      { host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: req.method, headers },
+      (up) => {
+        res.writeHead(up.statusCode, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  server.on('connect', (req, socket) => {
+    log.push(`https://${req.url}/`);
+    socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+  });
+  server.on('upgrade', (req, socket) => {
+    log.push(req.url);
+    socket.destroy();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    log,
+    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
+  };
+}
+
+/**
+ * Launch Chromium with a fresh, empty profile; every page in it is recorded, and all network
+ * traffic goes through a recording proxy (`networkLog`).
+ * @param {{ offline?: boolean, allow?: string[] }} [options]
+ *   offline: abort every request that is not file:, blob: or data:
+ *   allow: origins the proxy forwards (the test server's)
+ */
+export async function launch({ offline = false, allow = [] } = {}) {
   const profile = await mkdtemp(path.join(os.tmpdir(), 'veerkracht-e2e-'));
+  const proxy = await startRecordingProxy(allow);
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    // `<-loopback>` removes Chromium's implicit proxy bypass for localhost.
+    args: [...CHROMIUM_ARGS, `--proxy-server=${proxy.url}`, '--proxy-bypass-list=<-loopback>'],
     viewport: { width: 1280, height: 860 },
     acceptDownloads: true,
   });
@@ -90,8 +154,10 @@ export async function launch({ offline = false } = {}) {
     context,
     page,
     ...record,
+    networkLog: proxy.log,
     async close() {
       await context.close().catch(() => {});
+      await proxy.close();
       await rm(profile, { recursive: true, force: true });
     },
   };
@@ -105,7 +171,7 @@ export async function launch({ offline = false } = {}) {
 export async function openServed({ path: page = '', base = '/', dir = DIST, waitUntil = 'load' } = {}) {
   requireBuild();
   const server = await startServer({ dir, base });
-  const browser = await launch();
+  const browser = await launch({ allow: [server.origin] });
   const url = new URL(page, server.url).href;
   const closeBrowser = browser.close;
   const session = Object.assign(browser, {
@@ -134,11 +200,16 @@ export async function openFile({ file = SINGLE_FILE, waitUntil = 'load' } = {}) 
   return Object.assign(browser, { url, origin: 'file://' });
 }
 
-/** Requests that left the page's own origin (blob: and data: never leave the browser). */
+/**
+ * Requests that left the page's own origin (blob: and data: never leave the browser): those the
+ * page made (playwright's log) and everything that reached the network from any of its workers
+ * (the recording proxy's log).
+ */
 export function foreignRequests(session) {
-  return session.requests.filter((url) => {
+  return [...new Set([...session.requests, ...(session.networkLog ?? [])])].filter((url) => {
     const u = new URL(url);
     if (u.protocol === 'blob:' || u.protocol === 'data:') return false;
+    if (u.hostname === BROWSER_SERVICE_HOST) return false;
     if (session.origin === 'file://') return u.protocol !== 'file:';
     return u.origin !== session.origin;
   });
