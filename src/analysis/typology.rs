@@ -93,6 +93,8 @@ pub struct IntensitySettings {
 #[serde(rename_all = "camelCase", default)]
 pub struct TypologySettings {
     pub rules: Vec<Rule>,
+    /// No intensity when left out of a settings object (the default settings have one).
+    #[serde(default)]
     pub intensity: Option<IntensitySettings>,
 }
 
@@ -143,6 +145,8 @@ pub enum TypologyError {
         column: String,
         available: String,
     },
+    #[error("the intensity column {column} is not loaded (available: {available})")]
+    UnknownIntensityColumn { column: String, available: String },
     #[error("column {column} has {got} values, expected {expected}")]
     LengthMismatch {
         column: String,
@@ -302,7 +306,11 @@ pub fn typology(
             if !ok {
                 return Err(TypologyError::BadIntensityBreaks(cfg.breaks.clone()));
             }
-            let values = find(settings.rules.len(), "intensity", &cfg.column)?;
+            let values =
+                find(0, "", &cfg.column).map_err(|_| TypologyError::UnknownIntensityColumn {
+                    column: cfg.column.clone(),
+                    available: available(),
+                })?;
             Some((values, &cfg.breaks))
         }
         None => None,
@@ -406,11 +414,7 @@ mod tests {
     fn rules_from_json_and_errors() {
         let json = r#"{"rules":[{"class":"red","when":[{"column":"n","op":">=","threshold":{"value":3}}]}]}"#;
         let s: TypologySettings = serde_json::from_str(json).unwrap();
-        assert_eq!(s.intensity, TypologySettings::default().intensity);
-        let s = TypologySettings {
-            intensity: None,
-            ..s
-        };
+        assert_eq!(s.intensity, None);
         let r = typology(
             &s,
             &[NamedColumn {

@@ -92,7 +92,20 @@ pub fn run(args: &[String]) -> i32 {
                 return 2;
             }
         }
-        None => print!("{text}"),
+        None => {
+            use std::io::Write;
+            // A closed pipe (`… | head`) is not an error.
+            let mut stdout = std::io::stdout().lock();
+            if let Err(e) = stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    eprintln!("veerkracht analyse {which}: cannot write the output: {e}");
+                    return 2;
+                }
+            }
+        }
     }
     0
 }
