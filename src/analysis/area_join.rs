@@ -124,6 +124,19 @@ impl AreaLayer {
         Ok(layer)
     }
 
+    /// Builds a layer of centroids from a table of locations whose ids are area codes (a buurt
+    /// polygon file loaded as locations: ids = codes, x/y = polygon centroids).
+    pub fn from_location_table(name: &str, t: &crate::analysis::table::LocationTable) -> AreaLayer {
+        let mut layer = AreaLayer {
+            name: name.to_string(),
+            ..Default::default()
+        };
+        for i in 0..t.len() {
+            layer.push(normalise_code(&t.ids[i]), t.x_rd[i], t.y_rd[i], None);
+        }
+        layer
+    }
+
     fn push(&mut self, code: String, cx: f64, cy: f64, geom: Option<Geometry<f64>>) {
         let idx = self.codes.len();
         self.by_code.entry(code.clone()).or_insert(idx);

@@ -28,7 +28,11 @@ fn in_nl_degrees(lat: f64, lon: f64) -> bool {
 
 /// Where the locations come from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 pub enum LocationSource {
     /// RD New metres.
     Rd { x: String, y: String },
