@@ -457,6 +457,10 @@ fn fit_broken_line(
     let (lo, hi) = weighted_range(x, w);
     let k_first = (lo / step).floor() as i64;
     let k_last = (hi / step).ceil() as i64;
+    if k_last - k_first > 1_000_000 {
+        // Shares far outside 0..1 (a percentage read as a share): no sensible grid.
+        return None;
+    }
     let mut best: Option<(f64, f64, [f64; 3])> = None;
     let mut split = 0usize;
     for k in k_first..=k_last {
@@ -846,6 +850,25 @@ mod tests {
             tipping_point(&s, &ok),
             Err(TippingPointError::BadConfidence(1.0))
         );
+    }
+
+    #[test]
+    fn percentages_by_mistake_do_not_hang() {
+        // Shares 0..100 instead of 0..1 with a step of 1e-6: 10⁸ grid points are refused.
+        let x: Vec<f64> = (0..50).map(f64::from).map(|v| v * 2.0).collect();
+        let zeros = vec![0.0; x.len()];
+        let s = TippingPointSettings {
+            breakpoint_step: 1e-6,
+            ..no_bootstrap()
+        };
+        let input = TippingInput {
+            corporation_share: &x,
+            score_a: &zeros,
+            score_b: &x,
+        };
+        let r = tipping_point(&s, &input).unwrap();
+        assert!(r.broken_line.is_none());
+        assert_eq!(r.broken_line_crossing.status, CrossingStatus::TooFewData);
     }
 
     #[test]
