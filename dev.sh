@@ -107,9 +107,11 @@ run_tests() {
   cargo clippy --all-targets -- -D warnings
   step "cargo test (native)"
   cargo test
-  step "cargo test --target $WASM_TARGET --test 'wasm_*' (headless Chromium via $CHROMEDRIVER)"
-  cargo test --target "$WASM_TARGET" --test 'wasm_*'
   build
+  # --release: the browser tests run the optimised code that ships, and reuse the dependencies the
+  # build just compiled for wasm32 (a debug wasm build would compile them all a second time).
+  step "cargo test --release --target $WASM_TARGET --test 'wasm_*' (headless Chromium via $CHROMEDRIVER)"
+  cargo test --release --target "$WASM_TARGET" --test 'wasm_*'
   step "end-to-end tests: node --test tests/e2e/"
   node --test --test-concurrency=1 tests/e2e/
 }
