@@ -20,7 +20,7 @@ const wasm = new Proxy(wasmModule, {
 
 const wasmExports = wasm.initSync({ module: wasmBytes() });
 
-/** @type {Map<string, { layer: any, fileName: string, kind: string }>} */
+/** @type {Map<string, { layer: any, fileName: string, source: object|null }>} */
 const layers = new Map();
 /** Plain tables (no locations), e.g. the Leefbaarometer per buurt and year. */
 const tables = new Map();
@@ -106,8 +106,20 @@ function layerOf(layerId) {
   return entry;
 }
 
-/** RD New → WGS84 for many points, by the wasm core (IMPORT's src/analysis/rd.rs). */
-function toLonLat(xs, ys) {
+/** Split the core's interleaved [lon0, lat0, lon1, lat1, …] into two arrays. */
+function splitLonLat(lonLat) {
+  const n = lonLat.length / 2;
+  const lon = new Float64Array(n);
+  const lat = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    lon[i] = lonLat[2 * i];
+    lat[i] = lonLat[2 * i + 1];
+  }
+  return { lon, lat };
+}
+
+/** RD New → WGS84 for many points, by the wasm core (src/analysis/rd.rs via import.rs). */
+function rdToLonLat(xs, ys) {
   const latLon = wasm.rdToWgs84(xs, ys); // interleaved [lat0, lon0, lat1, lon1, …]
   const n = xs.length;
   const lon = new Float64Array(n);
@@ -122,27 +134,15 @@ function toLonLat(xs, ys) {
 const ops = {
   /** Stream a File/Blob into the importer, then swap it in as `layerId`. */
   async importFile({ layerId, file, fileName, mapping, sheet }, id, progress) {
-    const importer = new wasm.Importer(fileName, { mapping: mapping || undefined, sheet: sheet || undefined });
-    let done = false;
-    try {
-      const total = file.size;
-      for (let offset = 0; offset < total; offset += READ_CHUNK_BYTES) {
-        const bytes = new Uint8Array(await file.slice(offset, offset + READ_CHUNK_BYTES).arrayBuffer());
-        importer.push(bytes);
-        progress({ bytesRead: Math.min(total, offset + bytes.length), totalBytes: total, rowsRead: importer.rowsRead() });
-        await yieldToLoop();
-        checkCancel(id);
-      }
-      const layer = importer.finish();
-      done = true;
-      const summary = layer.summary();
-      const old = layers.get(layerId);
-      layers.set(layerId, { layer, fileName, kind: summary.location?.kind });
-      old?.layer.free();
-      return summary;
-    } finally {
-      if (!done) importer.free();
-    }
+    const options = { totalBytes: file.size };
+    if (mapping) options.mapping = mapping;
+    if (sheet) options.sheet = sheet;
+    const layer = await readAll(file, fileName, id, progress, (importer) => importer.finish(), options);
+    const summary = layer.summary();
+    const old = layers.get(layerId);
+    layers.set(layerId, { layer, fileName, source: summary.location?.source || null });
+    old?.layer.free();
+    return summary;
   },
 
   removeLayer({ layerId }) {
@@ -158,16 +158,16 @@ const ops = {
    */
   geometry({ layerId }) {
     const { layer, source } = layerOf(layerId);
-    const x = layer.x();
-    const y = layer.y();
-    const n = x.length;
     const squareM = source?.kind === 'squareId' ? source.sizeM || 100 : 0;
-    let xs = x;
-    let ys = y;
-    if (squareM) {
+    let lonLat;
+    if (!squareM) lonLat = splitLonLat(layer.lonLatForDisplay());
+    else {
+      const x = layer.x();
+      const y = layer.y();
+      const n = x.length;
       const h = squareM / 2;
-      xs = new Float64Array(n * 4);
-      ys = new Float64Array(n * 4);
+      const xs = new Float64Array(n * 4);
+      const ys = new Float64Array(n * 4);
       const dx = [-h, h, h, -h];
       const dy = [-h, -h, h, h];
       for (let i = 0; i < n; i++) {
@@ -176,8 +176,9 @@ const ops = {
           ys[i * 4 + k] = y[i] + dy[k];
         }
       }
+      lonLat = rdToLonLat(xs, ys);
     }
-    const { lon, lat } = toLonLat(xs, ys);
+    const { lon, lat } = lonLat;
     let w = Infinity, s = Infinity, e = -Infinity, nn = -Infinity;
     for (let i = 0; i < lon.length; i++) {
       if (!(lon[i] === lon[i]) || !(lat[i] === lat[i])) continue;
@@ -192,7 +193,10 @@ const ops = {
   /** Buffer sums and shares for one denominator and its numerators, in chunks. */
   async score({ layerId, radiusM, denominator, numerators, missing, suppressBelow }, id, progress) {
     const { layer } = layerOf(layerId);
-    const job = new wasm.ScoreJob(layer, { radiusM, denominator, numerators, missing, suppressBelow });
+    const job = new wasm.ScoreJob(layer, {
+      radiusM, denominator, numerators, suppressBelow,
+      missing: missing === 'leaveOut' ? 'leave-out' : 'zero',
+    });
     try {
       await runChunked(id, (work) => job.step(work), progress);
       return job.finish();
@@ -218,7 +222,7 @@ const ops = {
 
   /** Read a file as a plain table (no locations), e.g. scores per area and year. */
   async importTable({ tableId, file, fileName }, id, progress) {
-    const table = await readAll(file, fileName, id, progress, (importer) => importer.finishTable());
+    const table = await readAll(file, fileName, id, progress, (importer) => importer.finishTable(), { totalBytes: file.size });
     const old = tables.get(tableId);
     tables.set(tableId, table);
     old?.free();
@@ -242,7 +246,8 @@ const ops = {
   /** One location's id, RD position and raw values of some columns. */
   row({ layerId, index, columns }) {
     const { layer } = layerOf(layerId);
-    return layer.row(index, columns);
+    const r = layer.row(index, columns);
+    return { id: r.id, xRd: r.xRd, yRd: r.yRd, values: columns.map((c) => r.values[c] ?? NaN) };
   },
 
   /** Row index of a location id, or -1. */
