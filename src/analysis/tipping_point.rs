@@ -171,6 +171,8 @@ pub struct TippingPointResult {
     pub locations_missing: u32,
     pub locations_outside_bands: u32,
     pub mean_change: Option<f64>,
+    /// Whether means and fit are weighted (see [`tipping_point_weighted`]).
+    pub weighted: bool,
     pub bands: Vec<BandMean>,
     pub interpolated: Estimate,
     pub broken_line: Option<BrokenLineFit>,
@@ -184,18 +186,34 @@ struct Prepared {
     x: Vec<f64>,
     y: Vec<f64>,
     band: Vec<usize>,
+    /// Weight per location (1 when unweighted).
+    wt: Vec<f64>,
 }
 
-/// Estimate the tipping point. Validates the settings, then cannot fail on the data.
+/// Estimate the tipping point, every location counting once. Validates the settings, then
+/// cannot fail on the data.
 pub fn tipping_point(
     settings: &TippingPointSettings,
     input: &TippingInput<'_>,
+) -> Result<TippingPointResult, TippingPointError> {
+    tipping_point_weighted(settings, input, None)
+}
+
+/// Like [`tipping_point`], with a weight per location (e.g. its dwellings): band means, the
+/// overall mean and the broken line become weighted; the minimum numbers of locations per band
+/// and per segment still count locations, and the bootstrap still resamples locations. A location
+/// with a missing or non-positive weight is left out (counted as missing).
+pub fn tipping_point_weighted(
+    settings: &TippingPointSettings,
+    input: &TippingInput<'_>,
+    weights: Option<&[f64]>,
 ) -> Result<TippingPointResult, TippingPointError> {
     let bands = Bands::new(&settings.bands)?;
     let n = input.corporation_share.len();
     for (what, got) in [
         ("score_a", input.score_a.len()),
         ("score_b", input.score_b.len()),
+        ("weights", weights.map_or(n, <[f64]>::len)),
     ] {
         if got != n {
             return Err(TippingPointError::LengthMismatch {
@@ -219,19 +237,20 @@ pub fn tipping_point(
     }
 
     let (mut missing, mut outside) = (0u32, 0u32);
-    let mut rows: Vec<(f64, f64, usize)> = Vec::with_capacity(n);
+    let mut rows: Vec<(f64, f64, usize, f64)> = Vec::with_capacity(n);
     for i in 0..n {
         let (s, a, b) = (
             input.corporation_share[i],
             input.score_a[i],
             input.score_b[i],
         );
-        if !(s.is_finite() && a.is_finite() && b.is_finite()) {
+        let wt = weights.map_or(1.0, |w| w[i]);
+        if !(s.is_finite() && a.is_finite() && b.is_finite() && wt.is_finite() && wt > 0.0) {
             missing += 1;
             continue;
         }
         match bands.band_of(s) {
-            Some(band) => rows.push((s, b - a, band)),
+            Some(band) => rows.push((s, b - a, band, wt)),
             None => outside += 1,
         }
     }
@@ -240,13 +259,14 @@ pub fn tipping_point(
         x: rows.iter().map(|r| r.0).collect(),
         y: rows.iter().map(|r| r.1).collect(),
         band: rows.iter().map(|r| r.2).collect(),
+        wt: rows.iter().map(|r| r.3).collect(),
     };
     let ones = vec![1.0; data.x.len()];
 
     let means = band_means(&bands, &data, &ones);
     let points = interpolation_points(&bands, &means, settings);
     let interp = crossing_of_points(&points);
-    let line = fit_broken_line(&data.x, &data.y, &ones, settings);
+    let line = fit_broken_line(&data.x, &data.y, &data.wt, &ones, settings);
     let line_crossing = line
         .as_ref()
         .map_or((CrossingStatus::TooFewData, None), |l| {
@@ -259,10 +279,14 @@ pub fn tipping_point(
     if reps > 0 && !data.x.is_empty() {
         let mut rng = SplitMix64::new(u64::from(settings.seed));
         let mut w = vec![0.0; data.x.len()];
+        let mut ww = vec![0.0; data.x.len()];
         for _ in 0..reps {
             w.iter_mut().for_each(|v| *v = 0.0);
             for _ in 0..data.x.len() {
                 w[rng.below(data.x.len())] += 1.0;
+            }
+            for ((v, &c), &t) in ww.iter_mut().zip(&w).zip(&data.wt) {
+                *v = c * t;
             }
             let m = band_means(&bands, &data, &w);
             if let (CrossingStatus::Crossing, Some(s)) =
@@ -270,7 +294,7 @@ pub fn tipping_point(
             {
                 boot_interp.push(s);
             }
-            if let Some(l) = fit_broken_line(&data.x, &data.y, &w, settings) {
+            if let Some(l) = fit_broken_line(&data.x, &data.y, &ww, &w, settings) {
                 boot_break.push(l.breakpoint);
                 let (lo, hi) = weighted_range(&data.x, &w);
                 if let (CrossingStatus::Crossing, Some(s)) = crossing_of_line(&l, lo, hi) {
@@ -286,18 +310,22 @@ pub fn tipping_point(
         locations_used: used as u32,
         locations_missing: missing,
         locations_outside_bands: outside,
-        mean_change: (used > 0).then(|| data.y.iter().sum::<f64>() / used as f64),
+        mean_change: (used > 0).then(|| {
+            let sw: f64 = data.wt.iter().sum();
+            data.y.iter().zip(&data.wt).map(|(y, w)| y * w).sum::<f64>() / sw
+        }),
+        weighted: weights.is_some(),
         bands: (0..bands.len())
             .map(|b| {
                 let m = &means[b];
                 BandMean {
                     band: bands.info(b),
-                    locations: m.weight as u32,
+                    locations: m.count as u32,
                     position_share: points.iter().find(|p| p.0 == b).map(|p| p.1),
                     mean_share: m.mean_x,
                     mean_change: m.mean_y,
                     sd_change: m.sd_y,
-                    used: m.weight >= f64::from(settings.min_locations_per_band.max(1)),
+                    used: m.count >= f64::from(settings.min_locations_per_band.max(1)),
                 }
             })
             .collect(),
@@ -321,33 +349,41 @@ pub fn tipping_point(
 }
 
 struct Mean {
-    weight: f64,
+    /// Number of locations (bootstrap multiplicities included).
+    count: f64,
     mean_x: Option<f64>,
     mean_y: Option<f64>,
     sd_y: Option<f64>,
 }
 
-fn band_means(bands: &Bands, d: &Prepared, w: &[f64]) -> Vec<Mean> {
+/// Weighted band means; `mult` is the number of times each location counts (1, or its bootstrap
+/// multiplicity), its weight is `mult × d.wt`.
+fn band_means(bands: &Bands, d: &Prepared, mult: &[f64]) -> Vec<Mean> {
     let k = bands.len();
     let (mut sw, mut sx, mut sy) = (vec![0.0; k], vec![0.0; k], vec![0.0; k]);
-    for (((&b, &x), &y), &w) in d.band.iter().zip(&d.x).zip(&d.y).zip(w) {
+    let mut count = vec![0.0; k];
+    for ((((&b, &x), &y), &c), &t) in d.band.iter().zip(&d.x).zip(&d.y).zip(mult).zip(&d.wt) {
+        let w = c * t;
+        count[b] += c;
         sw[b] += w;
         sx[b] += w * x;
         sy[b] += w * y;
     }
     let mut ss = vec![0.0; k];
-    for ((&b, &y), &w) in d.band.iter().zip(&d.y).zip(w) {
+    for (((&b, &y), &c), &t) in d.band.iter().zip(&d.y).zip(mult).zip(&d.wt) {
         if sw[b] > 0.0 {
             let r = y - sy[b] / sw[b];
-            ss[b] += w * r * r;
+            ss[b] += c * t * r * r;
         }
     }
     (0..k)
         .map(|b| Mean {
-            weight: sw[b],
+            count: count[b],
             mean_x: (sw[b] > 0.0).then(|| sx[b] / sw[b]),
             mean_y: (sw[b] > 0.0).then(|| sy[b] / sw[b]),
-            sd_y: (sw[b] > 1.0).then(|| (ss[b] / (sw[b] - 1.0)).sqrt()),
+            // Weighted variance with the n / (n − 1) correction (the sample sd when unweighted).
+            sd_y: (count[b] > 1.0 && sw[b] > 0.0)
+                .then(|| (ss[b] / sw[b] * count[b] / (count[b] - 1.0)).sqrt()),
         })
         .collect()
 }
@@ -362,7 +398,7 @@ fn interpolation_points(
     means
         .iter()
         .enumerate()
-        .filter(|(_, m)| m.weight >= min)
+        .filter(|(_, m)| m.count >= min)
         .filter_map(|(b, m)| {
             let x = match settings.band_position {
                 BandPosition::MeanShare => m.mean_x?,
@@ -431,6 +467,7 @@ fn fit_broken_line(
     x: &[f64],
     y: &[f64],
     w: &[f64],
+    counts: &[f64],
     settings: &TippingPointSettings,
 ) -> Option<BrokenLineFit> {
     let n = x.len();
@@ -439,6 +476,7 @@ fn fit_broken_line(
     }
     // Prefix sums: p[k] = Σ over the first k locations.
     let mut pw = vec![0.0; n + 1];
+    let mut pc = vec![0.0; n + 1];
     let mut px = vec![0.0; n + 1];
     let mut pxx = vec![0.0; n + 1];
     let mut py = vec![0.0; n + 1];
@@ -446,6 +484,7 @@ fn fit_broken_line(
     let mut syy = 0.0;
     for i in 0..n {
         pw[i + 1] = pw[i] + w[i];
+        pc[i + 1] = pc[i] + counts[i];
         px[i + 1] = px[i] + w[i] * x[i];
         pxx[i + 1] = pxx[i] + w[i] * x[i] * x[i];
         py[i + 1] = py[i] + w[i] * y[i];
@@ -454,7 +493,7 @@ fn fit_broken_line(
     }
     let min_seg = f64::from(settings.min_locations_per_segment.max(2));
     let step = settings.breakpoint_step;
-    let (lo, hi) = weighted_range(x, w);
+    let (lo, hi) = weighted_range(x, counts);
     let k_first = (lo / step).floor() as i64;
     let k_last = (hi / step).ceil() as i64;
     if k_last - k_first > 1_000_000 {
@@ -468,12 +507,11 @@ fn fit_broken_line(
         while split < n && x[split] <= c {
             split += 1;
         }
-        let w_left = pw[split];
-        let w_right = pw[n] - w_left;
-        if w_left < min_seg || w_right < min_seg {
+        let c_left = pc[split];
+        if c_left < min_seg || pc[n] - c_left < min_seg {
             continue;
         }
-        let rw = w_right;
+        let rw = pw[n] - pw[split];
         let rx = px[n] - px[split];
         let rxx = pxx[n] - pxx[split];
         let ry = py[n] - py[split];
@@ -850,6 +888,72 @@ mod tests {
             tipping_point(&s, &ok),
             Err(TippingPointError::BadConfidence(1.0))
         );
+    }
+
+    #[test]
+    fn weights_hand_computed_and_as_repetition() {
+        // Band 0–10: changes +0.03 (weight 1) and −0.01 (weight 3) → (0.03 − 0.03)/4 = 0.0;
+        // band 10–20: −0.02 (weight 2) → −0.02. Shares 0.02, 0.08 → weighted mean share
+        // (0.02 + 0.24)/4 = 0.065; crossing at 0.065 exactly (the mean there is 0).
+        let input = TippingInput {
+            corporation_share: &[0.02, 0.08, 0.15, 0.5],
+            score_a: &[0.0; 4],
+            score_b: &[0.03, -0.01, -0.02, 1.0],
+        };
+        let r =
+            tipping_point_weighted(&no_bootstrap(), &input, Some(&[1.0, 3.0, 2.0, 0.0])).unwrap();
+        assert!(r.weighted);
+        assert_eq!(r.locations_missing, 1); // weight 0
+        assert_eq!(r.bands[0].locations, 2);
+        assert!(r.bands[0].mean_change.unwrap().abs() < 1e-15);
+        assert!((r.interpolated.share.unwrap() - 0.065).abs() < 1e-12);
+
+        // Second implementation: integer weights = repeating the location that many times.
+        let (x, y) = noisy_kink(11, 120);
+        let wts: Vec<f64> = (0..x.len())
+            .map(|i| f64::from(1 + (i % 3) as u32))
+            .collect();
+        let (mut xr, mut yr) = (vec![], vec![]);
+        for i in 0..x.len() {
+            for _ in 0..wts[i] as usize {
+                xr.push(x[i]);
+                yr.push(y[i]);
+            }
+        }
+        let s = TippingPointSettings {
+            min_locations_per_segment: 1,
+            ..no_bootstrap()
+        };
+        let zeros = vec![0.0; x.len()];
+        let w = tipping_point_weighted(
+            &s,
+            &TippingInput {
+                corporation_share: &x,
+                score_a: &zeros,
+                score_b: &y,
+            },
+            Some(&wts),
+        )
+        .unwrap();
+        let zr = vec![0.0; xr.len()];
+        let rep = tipping_point(
+            &s,
+            &TippingInput {
+                corporation_share: &xr,
+                score_a: &zr,
+                score_b: &yr,
+            },
+        )
+        .unwrap();
+        let (lw, lr) = (w.broken_line.unwrap(), rep.broken_line.unwrap());
+        assert!((lw.sse - lr.sse).abs() < 1e-9 * lr.sse);
+        assert_eq!(lw.breakpoint, lr.breakpoint);
+        for (a, b) in w.bands.iter().zip(&rep.bands) {
+            if let (Some(p), Some(q)) = (a.mean_change, b.mean_change) {
+                assert!((p - q).abs() < 1e-12);
+            }
+        }
+        assert!((w.mean_change.unwrap() - rep.mean_change.unwrap()).abs() < 1e-12);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::analysis::buurt_join::{
 };
 use crate::analysis::import::{read_table, ImportOptions, ImportedTable};
 use crate::analysis::tipping_point::{
-    tipping_point, BandPosition, TippingInput, TippingPointSettings,
+    tipping_point_weighted, BandPosition, TippingInput, TippingPointSettings,
 };
 use crate::analysis::trend::{trend, TrendSettings};
 use crate::analysis::typology::{typology, NamedColumn, TypologySettings, NONE};
@@ -38,6 +38,7 @@ usage: veerkracht analyse <analysis> [options]   (--format json|csv, --output FI
                  --join bu_code=buurtcode
                  [--replicates 1000] [--seed 1] [--confidence 0.95] [--breakpoint-step 0.005]
                  [--min-locations-per-band 5] [--min-locations-per-segment 10] [--band-position meanShare|midpoint]
+                 [--weight-column W | --weight dwellings --dwellings-column woningvoorraad]
   bivariate      --input T --level-a A --level-b B [--level-breaks LO,HI] [--change-breaks LO,HI] [--id-column ID]
              or  --scores LBM.csv --score-column lbm --year-a 2014 --year-b 2022 --code-column bu_code
   typology       --input T --settings RULES.json [--id-column ID]
@@ -638,25 +639,45 @@ fn run_tipping_point(opts: &Opts) -> Result<String, String> {
         #[serde(flatten)]
         result: &'a crate::analysis::tipping_point::TippingPointResult,
     }
-    let (share, a, b, join) = if opts.raw.contains_key("scores") {
+    let (share, a, b, weights, join) = if opts.raw.contains_key("scores") {
         let j = joined_areas(opts, true)?;
-        (j.corporation_share, j.score_a, j.score_b, Some(j.report))
+        let weights = match opts.get("weight") {
+            None | Some("none") => None,
+            Some("dwellings") if opts.raw.contains_key("dwellings-column") => Some(j.dwellings),
+            Some("dwellings") => {
+                return Err(
+                    "--weight dwellings needs --dwellings-column (in the areas file)".into(),
+                )
+            }
+            Some(o) => return Err(format!("option --weight: '{o}' is not none or dwellings")),
+        };
+        (
+            j.corporation_share,
+            j.score_a,
+            j.score_b,
+            weights,
+            Some(j.report),
+        )
     } else {
         let t = read(opts.need("input")?)?;
         (
             share_column(opts, &t, "share-column")?,
             numeric(&t, opts.need("score-a")?)?,
             numeric(&t, opts.need("score-b")?)?,
+            opts.get("weight-column")
+                .map(|c| numeric(&t, c))
+                .transpose()?,
             None,
         )
     };
-    let r = tipping_point(
+    let r = tipping_point_weighted(
         &s,
         &TippingInput {
             corporation_share: &share,
             score_a: &a,
             score_b: &b,
         },
+        weights.as_deref(),
     )
     .map_err(|e| e.to_string())?;
     let mut csv = String::from(

@@ -48,8 +48,12 @@
 //!   //                breakpointInterval}|null,
 //!   //    brokenLineCrossing:{status, share, interval}, bootstrapReplicates, seed}
 //!   // status: "crossing" | "neverNegative" | "negativeFromStart" | "tooFewData".
+//!   // weighted: false (see analyseTippingPointWeighted)
 //!   // Fitted line: y = intercept + slopeBefore·min(x, breakpoint)
 //!   //                  + slopeAfter·max(x − breakpoint, 0)
+//! analyseTippingPointWeighted(share, scoreA, scoreB, weights, settings)
+//!   // the same with a weight per location (e.g. joinAreaScores(...).dwellings): weighted band
+//!   // means, mean change and fit; locations with a missing or non-positive weight are left out
 //! analyseBivariate(levelA, levelB, settings)
 //!   // settings {level:{kind:"tertiles"}|{kind:"breaks",low,high}, change: same}
 //!   // → {classes: Uint8Array (3·levelClass + changeClass, 255 = missing), levelBreaks,
@@ -341,4 +345,21 @@ pub fn analyse_series(
     };
     let shares = (!share_codes.is_empty()).then_some(&shares);
     out(&group_stats::series(&s, &table, shares).map_err(err)?)
+}
+
+#[wasm_bindgen(js_name = analyseTippingPointWeighted)]
+pub fn analyse_tipping_point_weighted(
+    share: &[f64],
+    score_a: &[f64],
+    score_b: &[f64],
+    weights: &[f64],
+    settings_js: JsValue,
+) -> Result<JsValue, JsError> {
+    let s: tipping_point::TippingPointSettings = settings(settings_js)?;
+    let input = tipping_point::TippingInput {
+        corporation_share: share,
+        score_a,
+        score_b,
+    };
+    out(&tipping_point::tipping_point_weighted(&s, &input, Some(weights)).map_err(err)?)
 }
