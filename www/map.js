@@ -85,7 +85,8 @@ export function createMap(container, { onSelect, attribution, describe }) {
     dragRotate: false,
     pitchWithRotate: false,
     maxPitch: 0,
-    preserveDrawingBuffer: true, // so the map can be exported/screenshot as PNG
+    // Keep the drawn frame readable, so the map can be exported (and checked) as an image.
+    canvasContextAttributes: { preserveDrawingBuffer: true, antialias: false },
   });
   map.touchZoomRotate.disableRotation();
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
