@@ -28,12 +28,16 @@ pinned_wasm_bindgen() {
 
 ensure_rust() {
   command -v cargo >/dev/null || die "cargo not found: this machine needs its Rust toolchain (rustup)"
-  if ! rustup target list --installed 2>/dev/null | grep -qx "$WASM_TARGET"; then
+  # (Captured first: `grep -q` closing a pipe early would fail the pipeline under pipefail.)
+  local targets components
+  targets="$(rustup target list --installed 2>/dev/null || true)"
+  components="$(rustup component list --installed 2>/dev/null || true)"
+  if ! grep -qx "$WASM_TARGET" <<<"$targets"; then
     step "installing Rust target $WASM_TARGET"
     rustup target add "$WASM_TARGET"
   fi
-  rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
-  rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+  grep -q '^rustfmt' <<<"$components" || rustup component add rustfmt
+  grep -q '^clippy' <<<"$components" || rustup component add clippy
   local want have
   want="$(pinned_wasm_bindgen)"
   [ -n "$want" ] || die "no '=X.Y.Z' pin for wasm-bindgen found in Cargo.toml"

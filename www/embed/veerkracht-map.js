@@ -133,7 +133,8 @@ export class VeerkrachtMap extends HTMLElement {
       const layerId = `embed-${i}`;
       const summary = await this._engine.request('importFile', { layerId, file, fileName }).promise;
       const geometry = await this._engine.request('geometry', { layerId }).promise;
-      this._layers.push({ spec, layerId, geometry, count: summary?.rows ?? geometry.lon.length });
+      const count = Number.isInteger(summary?.rows) ? summary.rows : geometry.lon.length / (geometry.kind === 'square' ? 4 : 1);
+      this._layers.push({ spec, layerId, geometry, count });
     }
     await this._score({ fit: true });
     this.dataset.state = 'ready';
