@@ -42,6 +42,7 @@ export function createIndicatorList(root, hooks) {
   function render() {
     const focused = root.contains(document.activeElement) ? document.activeElement : null;
     const focusedRadio = focused?.name === 'indicator' ? focused.value : null;
+    const formOpen = root.querySelector('details.ind-add')?.open || false;
     root.replaceChildren();
     const list = el('div', 'indicators');
     list.setAttribute('role', 'radiogroup');
@@ -73,7 +74,11 @@ export function createIndicatorList(root, hooks) {
       list.append(row);
     }
     root.append(list);
-    if (state.layers.length) root.append(addForm());
+    if (state.layers.length) {
+      const form = addForm();
+      form.open = formOpen;
+      root.append(form);
+    }
     if (focusedRadio) root.querySelector(`input[name="indicator"][value="${CSS.escape(focusedRadio)}"]`)?.focus();
   }
 

@@ -186,6 +186,9 @@ export async function loadFile(page, name, text, { expectError = false } = {}) {
 /** Add a map layer (numerator / denominator) on a loaded file through the side panel form. */
 export async function addIndicator(page, { layerName, numerator, denominator, name }) {
   await page.click('#tab-map');
+  // The layer is offered once its geometry arrived from the worker.
+  await page.waitForFunction((n) => [...document.querySelectorAll('.ind-add select[name="layer"] option')]
+    .some((o) => o.textContent === n), layerName);
   const form = page.locator('.ind-add');
   if (!(await form.evaluate((d) => d.open))) await form.locator('summary').click();
   await form.locator('select[name="layer"]').selectOption({ label: layerName });
