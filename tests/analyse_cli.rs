@@ -185,3 +185,141 @@ fn csv_output_and_bad_input() {
         "{stderr}"
     );
 }
+
+/// The buurt share from the squares (dwelling-weighted mean of the squares' 200 m corporation
+/// share), checked against a brute-force O(N²) buffer sum and per-buurt sums written here; the
+/// square → buurt assignment uses the import's polygon layer (tested by the import's own tests).
+#[test]
+fn tipping_point_with_buurt_shares_from_squares_matches_brute_force() {
+    use std::collections::HashMap;
+    use veerkracht::analysis::area_join::AreaLayer;
+    use veerkracht::analysis::import::{read_table, ImportOptions};
+
+    let lbm = format!("{DEMO}leefbaarometer_buurten_rdam_2002_2024.csv");
+    let squares = format!("{DEMO}cbs_vk100_rijnmond_2024.csv");
+    let polygons = format!("{DEMO}cbs_buurt_2024_rijnmond.geojson");
+    let (code, stdout, stderr) = veerkracht(&[
+        "analyse",
+        "tipping-point",
+        "--scores",
+        &lbm,
+        "--score-column",
+        "onv",
+        "--year-a",
+        "2014",
+        "--year-b",
+        "2018",
+        "--squares",
+        &squares,
+        "--area-polygons",
+        &polygons,
+        "--join",
+        "bu_code=buurtcode",
+        "--replicates",
+        "0",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let cli: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+
+    // Squares, read with the csv crate.
+    let x: Vec<f64> = column(&squares, "x_rd_center")
+        .iter()
+        .map(String::as_str)
+        .map(num)
+        .collect();
+    let y: Vec<f64> = column(&squares, "y_rd_center")
+        .iter()
+        .map(String::as_str)
+        .map(num)
+        .collect();
+    let zero = |v: f64| if v.is_nan() { 0.0 } else { v };
+    let dw: Vec<f64> = column(&squares, "aantal_woningen")
+        .iter()
+        .map(String::as_str)
+        .map(num)
+        .collect();
+    let corp: Vec<f64> = column(&squares, "aantal_huurwoningen_in_bezit_woningcorporaties")
+        .iter()
+        .map(String::as_str)
+        .map(num)
+        .collect();
+    let bytes = std::fs::read(&polygons).unwrap();
+    let t = read_table("buurten.geojson", &bytes, &ImportOptions::default()).unwrap();
+    let layer = AreaLayer::from_table("buurten", &t, "buurtcode").unwrap();
+    let area = layer.areas_of_points(&x, &y);
+
+    // Buurten with Leefbaarometer scores in both years.
+    let codes = column(&lbm, "bu_code");
+    let years = column(&lbm, "jaar");
+    let onv: Vec<f64> = column(&lbm, "onv")
+        .iter()
+        .map(String::as_str)
+        .map(num)
+        .collect();
+    let mut change: HashMap<String, (f64, f64)> = HashMap::new();
+    for i in 0..codes.len() {
+        let e = change
+            .entry(codes[i].clone())
+            .or_insert((f64::NAN, f64::NAN));
+        match years[i].as_str() {
+            "2014" => e.0 = onv[i],
+            "2018" => e.1 = onv[i],
+            _ => {}
+        }
+    }
+    // Brute-force 200 m share for the squares in those buurten; per buurt Σ dw·share / Σ dw.
+    let mut per_buurt: HashMap<String, (f64, f64)> = HashMap::new();
+    for i in 0..x.len() {
+        if area[i] == u32::MAX {
+            continue;
+        }
+        let code = &layer.codes[area[i] as usize];
+        if !change.contains_key(code) || !(dw[i] > 0.0) {
+            continue;
+        }
+        let (mut sc, mut sd) = (0.0, 0.0);
+        for j in 0..x.len() {
+            let (dx, dy) = (x[j] - x[i], y[j] - y[i]);
+            if dx * dx + dy * dy <= 200.0 * 200.0 {
+                sc += zero(corp[j]);
+                sd += zero(dw[j]);
+            }
+        }
+        if sd < 10.0 {
+            continue; // suppressed buffer share
+        }
+        let e = per_buurt.entry(code.clone()).or_insert((0.0, 0.0));
+        e.0 += dw[i] * sc / sd;
+        e.1 += dw[i];
+    }
+    let mut pairs = vec![];
+    for (code, (a, b)) in &change {
+        if let Some(&(s, w)) = per_buurt.get(code) {
+            if w >= 10.0 && a.is_finite() && b.is_finite() {
+                pairs.push((s / w, b - a));
+            }
+        }
+    }
+    assert_eq!(cli["locationsUsed"], pairs.len());
+    for (b, row) in cli["bands"].as_array().unwrap().iter().enumerate() {
+        let lo = f64::from(b as u32 * 10) / 100.0;
+        let hi = if b == 8 {
+            f64::INFINITY
+        } else {
+            f64::from((b as u32 + 1) * 10) / 100.0
+        };
+        let inside: Vec<f64> = pairs
+            .iter()
+            .filter(|p| p.0 >= lo && p.0 < hi)
+            .map(|p| p.1)
+            .collect();
+        assert_eq!(row["locations"], inside.len(), "band {b}");
+        if !inside.is_empty() {
+            let mean = inside.iter().sum::<f64>() / inside.len() as f64;
+            assert!(
+                (row["meanChange"].as_f64().unwrap() - mean).abs() < 1e-12,
+                "band {b}"
+            );
+        }
+    }
+}

@@ -1,4 +1,5 @@
 //! The pure analysis half: no wasm types, compiled and tested natively.
+pub mod area_aggregate;
 pub mod area_join;
 pub mod area_profile;
 pub mod band_index;

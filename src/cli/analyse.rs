@@ -39,6 +39,9 @@ usage: veerkracht analyse <analysis> [options]   (--format json|csv, --output FI
                  [--replicates 1000] [--seed 1] [--confidence 0.95] [--breakpoint-step 0.005]
                  [--min-locations-per-band 5] [--min-locations-per-segment 10] [--band-position meanShare|midpoint]
                  [--weight-column W | --weight dwellings --dwellings-column woningvoorraad]
+             or  the long form with, instead of --areas/--share-column, the share within the radius
+                 from squares: --squares VK100.csv --area-polygons BUURTEN.geojson [--radius-m 200]
+                 [--corporation-column C] [--square-dwellings-column aantal_woningen]
   bivariate      --input T --level-a A --level-b B [--level-breaks LO,HI] [--change-breaks LO,HI] [--id-column ID]
              or  --scores LBM.csv --score-column lbm --year-a 2014 --year-b 2022 --code-column bu_code
   typology       --input T --settings RULES.json [--id-column ID]
@@ -567,12 +570,16 @@ fn joined_areas(opts: &Opts, with_areas: bool) -> Result<JoinedAreas, String> {
     let codes = text(&scores, &score_code)?;
     let years = numeric(&scores, year_column)?;
     let values = numeric(&scores, score_column)?;
-    let settings = BuurtJoinSettings {
+    let mut settings = BuurtJoinSettings {
         year_a,
         year_b,
         share_unit: opts.share_unit()?,
     };
-    let (area_codes, share, dwellings) = if with_areas {
+    let (area_codes, share, dwellings) = if with_areas && opts.raw.contains_key("squares") {
+        let (codes, share, dw) = area_shares_from_squares(opts, &area_code)?;
+        settings.share_unit = ShareUnit::Fraction;
+        (codes, share, Some(dw))
+    } else if with_areas {
         let areas = read(opts.need("areas")?)?;
         let share = numeric(&areas, opts.need("share-column")?)?;
         let dw = opts
@@ -597,6 +604,53 @@ fn joined_areas(opts: &Opts, with_areas: bool) -> Result<JoinedAreas, String> {
         },
     )
     .map_err(|e| e.to_string())
+}
+
+/// Area codes, corporation share (`0..1`) and dwellings per area.
+type AreaColumns = (Vec<String>, Vec<f64>, Vec<f64>);
+
+/// Per area: the dwelling-weighted mean of its squares' corporation share within the radius
+/// (engine buffer scores), the areas from a polygon file; also the dwellings per area.
+fn area_shares_from_squares(opts: &Opts, area_code: &str) -> Result<AreaColumns, String> {
+    use crate::analysis::area_aggregate::weighted_mean_per_area;
+    use crate::analysis::area_join::AreaLayer;
+    use crate::analysis::buffer_share::{score, ScoreSettings};
+    use crate::analysis::import::{detect_location, to_location_table};
+    let squares = read(opts.need("squares")?)?;
+    let polygons = read(opts.need("area-polygons")?)?;
+    let layer = AreaLayer::from_table("areas", &polygons, area_code).map_err(|e| e.to_string())?;
+    let mapping = detect_location(&squares)
+        .mapping
+        .ok_or_else(|| format!("{}: no location columns found", squares.file_name))?;
+    let table = to_location_table(&squares, &mapping).map_err(|e| e.to_string())?;
+    let corp = opts
+        .get("corporation-column")
+        .unwrap_or("aantal_huurwoningen_in_bezit_woningcorporaties");
+    let dw = opts
+        .get("square-dwellings-column")
+        .unwrap_or("aantal_woningen");
+    let mut settings = ScoreSettings::new(dw, &[corp]);
+    if let Some(r) = opts.num("radius-m")? {
+        settings.radius_m = r;
+    }
+    if let Some(k) = opts.num("suppress-below")? {
+        settings.suppress_below = k;
+    }
+    let scored = score(&table, &settings).map_err(|e| e.to_string())?;
+    let dwellings = &table
+        .column(dw)
+        .ok_or_else(|| format!("{}: no column '{dw}'", squares.file_name))?
+        .values;
+    let area_of = layer.areas_of_points(&table.x_rd, &table.y_rd);
+    let means = weighted_mean_per_area(
+        &area_of,
+        layer.len(),
+        &scored.shares[0],
+        dwellings,
+        settings.suppress_below,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok((layer.codes.clone(), means.mean, means.weight_sum))
 }
 
 fn run_tipping_point(opts: &Opts) -> Result<String, String> {
@@ -643,7 +697,12 @@ fn run_tipping_point(opts: &Opts) -> Result<String, String> {
         let j = joined_areas(opts, true)?;
         let weights = match opts.get("weight") {
             None | Some("none") => None,
-            Some("dwellings") if opts.raw.contains_key("dwellings-column") => Some(j.dwellings),
+            Some("dwellings")
+                if opts.raw.contains_key("dwellings-column")
+                    || opts.raw.contains_key("squares") =>
+            {
+                Some(j.dwellings)
+            }
             Some("dwellings") => {
                 return Err(
                     "--weight dwellings needs --dwellings-column (in the areas file)".into(),
