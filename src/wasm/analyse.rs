@@ -54,6 +54,12 @@
 //! analyseTippingPointWeighted(share, scoreA, scoreB, weights, settings)
 //!   // the same with a weight per location (e.g. joinAreaScores(...).dwellings): weighted band
 //!   // means, mean change and fit; locations with a missing or non-positive weight are left out
+//! weightedMeanPerArea(areaOfLocation, areaCount, values, weights, suppressBelow)
+//!   // areaOfLocation: Uint32Array (area index per location, 4294967295 = none), e.g. the
+//!   // squares' buffer shares (values) weighted by their dwellings → the buurt share within the
+//!   // radius, to pass as areaShare to joinAreaScores (settings.shareUnit "fraction")
+//!   // → {mean: Float64Array (NaN = none/suppressed), locations: Uint32Array,
+//!   //    weightSum: Float64Array, suppressed: boolean[], locationsInNoArea}
 //! analyseBivariate(levelA, levelB, settings)
 //!   // settings {level:{kind:"tertiles"}|{kind:"breaks",low,high}, change: same}
 //!   // → {classes: Uint8Array (3·levelClass + changeClass, 255 = missing), levelBreaks,
@@ -362,4 +368,38 @@ pub fn analyse_tipping_point_weighted(
         score_b,
     };
     out(&tipping_point::tipping_point_weighted(&s, &input, Some(weights)).map_err(err)?)
+}
+
+#[wasm_bindgen(js_name = weightedMeanPerArea)]
+pub fn weighted_mean_per_area(
+    area_of_location: &[u32],
+    area_count: u32,
+    values: &[f64],
+    weights: &[f64],
+    suppress_below: f64,
+) -> Result<JsValue, JsError> {
+    let r = crate::analysis::area_aggregate::weighted_mean_per_area(
+        area_of_location,
+        area_count as usize,
+        values,
+        weights,
+        suppress_below,
+    )
+    .map_err(err)?;
+    let obj = out(&serde_json::json!({
+        "suppressed": r.suppressed,
+        "locationsInNoArea": r.locations_in_no_area,
+    }))?;
+    set(&obj, "mean", &js_sys::Float64Array::from(&r.mean[..]))?;
+    set(
+        &obj,
+        "locations",
+        &js_sys::Uint32Array::from(&r.locations[..]),
+    )?;
+    set(
+        &obj,
+        "weightSum",
+        &js_sys::Float64Array::from(&r.weight_sum[..]),
+    )?;
+    Ok(obj)
 }
