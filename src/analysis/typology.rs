@@ -84,7 +84,11 @@ pub struct Rule {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IntensitySettings {
+    /// The increase itself, or (with `column_b`) the year-A value.
     pub column: String,
+    /// The year-B value: the increase is then `column_b − column`.
+    #[serde(default)]
+    pub column_b: Option<String>,
     /// Increasing.
     pub breaks: Vec<f64>,
 }
@@ -128,6 +132,7 @@ impl Default for TypologySettings {
             ],
             intensity: Some(IntensitySettings {
                 column: "vulnerable_share_increase".into(),
+                column_b: None,
                 breaks: vec![0.0, 0.02, 0.05],
             }),
         }
@@ -306,16 +311,19 @@ pub fn typology(
             if !ok {
                 return Err(TypologyError::BadIntensityBreaks(cfg.breaks.clone()));
             }
-            let values =
-                find(0, "", &cfg.column).map_err(|_| TypologyError::UnknownIntensityColumn {
-                    column: cfg.column.clone(),
+            let get = |name: &String| {
+                find(0, "", name).map_err(|_| TypologyError::UnknownIntensityColumn {
+                    column: name.clone(),
                     available: available(),
-                })?;
-            Some((values, &cfg.breaks))
+                })
+            };
+            let a = get(&cfg.column)?;
+            let b = cfg.column_b.as_ref().map(get).transpose()?;
+            Some((a, b, &cfg.breaks))
         }
         None => None,
     };
-    let levels = intensity_cfg.map_or(1, |(_, b)| b.len() + 1);
+    let levels = intensity_cfg.map_or(1, |(_, _, b)| b.len() + 1);
     summaries
         .iter_mut()
         .for_each(|s| s.by_intensity = vec![0; levels]);
@@ -324,8 +332,8 @@ pub fn typology(
     let mut intensity = vec![NONE; n];
     let mut unclassified = 0u32;
     for i in 0..n {
-        if let Some((values, breaks)) = intensity_cfg {
-            let v = values[i];
+        if let Some((a, b, breaks)) = intensity_cfg {
+            let v = b.map_or(a[i], |b| b[i] - a[i]);
             if v.is_finite() {
                 intensity[i] = breaks.partition_point(|&b| b <= v) as u8;
             }
@@ -408,6 +416,30 @@ mod tests {
         assert_eq!(r.unclassified, 3);
         assert!((r.rules[0].conditions[0].value.unwrap() - 13.0 / 3.0).abs() < 1e-12);
         assert_eq!(r.rules[0].conditions[1].text, "vulnerable_share > 0.35");
+    }
+
+    #[test]
+    fn intensity_from_two_years() {
+        // increase = b − a: 0.05 − 0.01 = 0.04 → breaks [0, 0.02, 0.05] → 2; 0.1 − 0.2 < 0 → 0.
+        let (a, b) = ([0.01, 0.2], [0.05, 0.1]);
+        let cols = [
+            NamedColumn {
+                name: "lvb_a",
+                values: &a,
+            },
+            NamedColumn {
+                name: "lvb_b",
+                values: &b,
+            },
+        ];
+        let s: TypologySettings = serde_json::from_str(
+            r#"{"rules":[{"class":"x","when":[{"column":"lvb_b","op":">","threshold":{"value":0}}]}],
+                "intensity":{"column":"lvb_a","columnB":"lvb_b","breaks":[0,0.02,0.05]}}"#,
+        )
+        .unwrap();
+        let r = typology(&s, &cols).unwrap();
+        assert_eq!(r.intensity, vec![2, 0]);
+        assert_eq!(r.rules[0].by_intensity, vec![1, 0, 1, 0]);
     }
 
     #[test]

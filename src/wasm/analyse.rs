@@ -68,7 +68,8 @@
 //!   // columnValues: one Float64Array of all columns one after another (column-major, each
 //!   //   of length columnValues.length / columnNames.length)
 //!   // settings {rules:[{class, label, when:[{column, op:">="|">"|"<"|"<=",
-//!   //            threshold:{value:x}|{quantile:q}}]}], intensity:{column, breaks}|null}
+//!   //            threshold:{value:x}|{quantile:q}}]}], intensity:{column, columnB?, breaks}|null}
+//!   //   (intensity value = column, or columnB − column: the increase between two years)
 //!   // → {rule: Uint8Array (rule index, 255 = none), intensity: Uint8Array (255 = none),
 //!   //    rules:[{class, label, conditions:[{column, op, value, text}], locations,
 //!   //    byIntensity}], unclassified}
