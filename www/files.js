@@ -13,7 +13,7 @@
  *             allColumns: string[], location: LocationMapping,
  *             skipped: { count: number, rows: {row: number, column: string, value: string, reason: string}[] } }} LoadedLayer
  */
-import { t, formatNumber } from './i18n/i18n.js';
+import { t, tn } from './i18n/i18n.js';
 import { createProgress } from './progress.js';
 
 function el(tag, className, text) {
@@ -161,9 +161,11 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
         sheets: result.sheets || [],
         sheet: result.sheet || opts.sheet || null,
         skipped: result.skipped || { count: 0, rows: [] },
+        issues: result.issues || { count: 0, rows: [] },
+        warnings: result.warnings || [],
       };
       layers.set(layerId, layer);
-      progress.finish(`${file.name}: ${t('files.rows', { rows: layer.rows })}`);
+      progress.finish(`${file.name}: ${tn('files.rows', layer.rows, { rows: layer.rows })}`);
       render();
       await onLoaded(layer);
       return layer;
@@ -283,19 +285,30 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
       const li = el('li', 'file-item');
       li.dataset.layerId = layer.id;
       const head = el('div', 'file-item-head');
-      head.append(el('span', 'file-name', layer.name), el('span', 'muted small', t('files.rows', { rows: layer.rows })));
+      head.append(el('span', 'file-name', layer.name), el('span', 'muted small file-rows', tn('files.rows', layer.rows, { rows: layer.rows })));
       li.append(head);
-      const sub = el('div', 'muted small', `${layer.fileName} · ${t('files.columns', { count: layer.columns.length })}${layer.source ? ' · ' + layer.source : ''}`);
+      const sub = el('div', 'muted small', `${layer.fileName} · ${tn('files.columns', layer.columns.length)}${layer.source ? ' · ' + layer.source : ''}`);
       li.append(sub);
+      for (const w of layer.warnings || []) li.append(el('div', 'small file-warning', `${t('files.warning')}: ${w}`));
       if (layer.skipped.count > 0) {
+        // Which rows, where and why: the first few here, all of them in the download.
         const sk = el('div', 'small skipped');
-        sk.append(el('span', '', t('files.skipped', { count: layer.skipped.count }) + ' '));
+        sk.append(el('span', '', tn('files.skipped', layer.skipped.count) + ' '));
         const dl = el('a', '', t('files.skippedDownload'));
         dl.href = URL.createObjectURL(skippedCsv(layer.fileName, layer.skipped.rows));
         dl.download = `${baseName(layer.fileName)}-overgeslagen.csv`;
         sk.append(dl);
+        const list = el('ul', 'skipped-rows');
+        for (const r of layer.skipped.rows.slice(0, 5)) {
+          const where = t('files.errorAt', { row: r.row, column: r.column ?? '–' });
+          const v = String(r.value ?? '');
+          list.append(el('li', '', `${where}: ${r.reason}${v ? ` (“${v.length > 40 ? v.slice(0, 37) + '…' : v}”)` : ''}`));
+        }
+        if (layer.skipped.count > 5) list.append(el('li', 'muted', t('files.skippedMore', { count: layer.skipped.count - 5 })));
+        sk.append(list);
         li.append(sk);
       }
+      if (layer.issues?.count > 0) li.append(el('div', 'small muted', tn('files.issues', layer.issues.count)));
       li.append(mappingForm(layer));
       const actions = el('div', 'file-actions');
       const replace = el('button', 'btn btn-small', t('files.replace'));

@@ -394,7 +394,11 @@ async function boot() {
   document.body.dataset.ready = 'false';
   const blob = new Blob([demoCsv], { type: 'text/csv' });
   const file = new File([blob], DEMO.fileName, { type: 'text/csv' });
-  const layer = await files.load(file, { layerId: DEMO.layerId, name: DEMO.name, source: t('files.kept') });
+  const layer = await files.load(file, {
+    layerId: DEMO.layerId, name: DEMO.name, source: t('files.kept'),
+    // The squares themselves (drawn as 100 m squares), not the centre x/y columns beside them.
+    mapping: { source: { kind: 'squareId', column: 'crs28992res100m', sizeM: 100 }, idColumn: 'crs28992res100m' },
+  });
   if (!layer) return;
   state.indicators.push(...DEMO.indicators);
   state.activeId = DEMO.indicators[0].id;

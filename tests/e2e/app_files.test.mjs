@@ -50,7 +50,28 @@ test('markup in a file name and in column names is shown as text and does not ex
   assert.deepEqual(s.pageErrors, [], describeSession(s));
 });
 
-test('a bad file names file, row and column, and leaves the loaded layers intact', async () => {
+test('a row that cannot be used is listed with file, row, column and reason, and can be downloaded', async () => {
+  const { page } = s;
+  // Row 3 (header = row 1) lies far outside the Netherlands: skipped, not silently dropped.
+  const text = 'id,x,y,aantal\nr1,150000,440000,3\nr2,950100,440000,4\nr3,150200,440000,5\n';
+  await loadFile(page, 'zeeland-fout.csv', text);
+  await page.click('#tab-files');
+  const item = page.locator('.file-item', { has: page.locator('.file-name', { hasText: /^zeeland-fout$/ }) });
+  assert.match(await item.locator('.file-rows').textContent(), /^2 rijen$/);
+  const skipped = await item.locator('.skipped').textContent();
+  assert.match(skipped, /1 rij overgeslagen/);
+  assert.match(skipped, /rij 3, kolom x/, `row and column named: ${skipped}`);
+  assert.match(skipped, /950100/, 'offending value shown');
+  const download = page.waitForEvent('download');
+  await item.getByText('Download lijst').click();
+  const file = await (await download).createReadStream();
+  let csv = '';
+  for await (const chunk of file) csv += chunk;
+  assert.match(csv, /"zeeland-fout\.csv";3;"x";"950100, 440000";/);
+  await item.getByRole('button', { name: /Verwijder/ }).click();
+});
+
+test('a file that cannot be loaded names file and reason, and leaves the loaded layers intact', async () => {
   const { page } = s;
   await page.click('#tab-map');
   await page.locator('.indicator label', { hasText: 'corporatiewoningen' }).click();
@@ -59,14 +80,16 @@ test('a bad file names file, row and column, and leaves the loaded layers intact
   const layersBefore = await page.locator('.file-item').count();
   const indicatorsBefore = await page.locator('.indicator').count();
 
-  const bad = 'id,x,y,aantal\nr1,150000,440000,3\nr2,150100,440000,drie\nr3,150200,440000,5\n';
+  // Every point outside the Netherlands' RD extent: refused, with the columns and first row named.
+  const bad = 'id,x,y,aantal\nr1,950000,440000,3\nr2,950100,440000,4\n';
   await loadFile(page, 'kapot.csv', bad, { expectError: true });
   await page.click('#tab-files');
   const err = await page.locator('.file-error').textContent();
   assert.match(err, /kapot\.csv/, `file named: ${err}`);
-  assert.match(err, /aantal/, `column named: ${err}`);
-  assert.match(err, /rij \d+/, `row named: ${err}`);
-  assert.match(err, /drie/, `offending value shown: ${err}`);
+  assert.match(err, /`x`/, `column named: ${err}`);
+  assert.match(err, /row 2/, `row named: ${err}`);
+  assert.match(err, /950000/, `offending value shown: ${err}`);
+  assert.match(err, /Eerder geladen lagen zijn ongewijzigd/);
 
   assert.equal(await page.locator('.file-item').count(), layersBefore, 'no layer added or lost');
   await page.click('#tab-map');
@@ -89,14 +112,16 @@ test('removing one layer leaves the others untouched; replacing with a bad file 
   await page.waitForFunction(() => ![...document.querySelectorAll('.file-name')].some((e) => e.textContent === 'laag-a'));
   assert.ok((await names()).includes('laag-b'));
   assert.ok((await names()).includes('CBS 100 m Rijnmond 2024'));
-  const rowsB = await page.locator('.file-item', { hasText: 'laag-b' }).locator('.file-item-head .muted').textContent();
+  const rowsB = await page.locator('.file-item', { hasText: 'laag-b' }).locator('.file-rows').textContent();
+  assert.equal(rowsB, '3 rijen');
 
   // Replace laag-b with a broken file: the error shows, laag-b stays as it was.
   const chooser = page.waitForEvent('filechooser');
   await page.locator('.file-item', { hasText: 'laag-b' }).getByRole('button', { name: /Vervang/ }).click();
-  await (await chooser).setFiles({ name: 'laag-b2.csv', mimeType: 'text/csv', buffer: Buffer.from('id,x,y,n,d\nc1,160000,441000,x,10\n') });
+  await (await chooser).setFiles({ name: 'laag-b2.csv', mimeType: 'text/csv', buffer: Buffer.from('id,x,y,n,d\n') });
   await page.waitForSelector('.file-error:not([hidden])');
-  assert.equal(await page.locator('.file-item', { hasText: 'laag-b' }).locator('.file-item-head .muted').textContent(), rowsB);
+  assert.match(await page.locator('.file-error').textContent(), /laag-b2\.csv.*no data rows/);
+  assert.equal(await page.locator('.file-item', { hasText: 'laag-b' }).locator('.file-rows').textContent(), rowsB);
   await page.click('#tab-map');
   await searchId(page, 'E0921N4380');
   assert.deepEqual(foreignRequests(s), []);

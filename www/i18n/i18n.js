@@ -45,6 +45,13 @@ export function t(key, vars) {
   });
 }
 
+/** Like `t`, but uses `key.one` when `count` is 1 (and that key exists). `{count}` is filled in. */
+export function tn(key, count, vars = {}) {
+  const one = `${key}.one`;
+  const k = count === 1 && (DICTS[lang][one] ?? DICTS.nl[one]) ? one : key;
+  return t(k, { ...vars, count });
+}
+
 const numberFormats = new Map();
 function fmt(opts) {
   const key = lang + JSON.stringify(opts);
