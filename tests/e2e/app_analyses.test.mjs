@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { ROOT, describe as describeSession } from './harness.mjs';
-import { openDemo, cli, readDemo, CORP, DWELLINGS, BENEFIT, INHABITANTS } from './app_support.mjs';
+import { openDemo, cli, readDemo, bruteForceAll, CORP, DWELLINGS, BENEFIT, INHABITANTS } from './app_support.mjs';
 
 const DEMO = path.join(ROOT, 'www', 'demo');
 let s;
@@ -85,25 +85,18 @@ test('index per band of persons on benefit on the CBS squares equals the command
   await card.locator('table.result-table').waitFor();
   assert.ok(await chartDrawn(page, '.chart-card:has(table[data-kind="index"]) canvas'), 'the index chart is drawn');
 
-  // The command line gets the same corporation share per square: the CLI's own `score` output.
+  // The command line gets the corporation share per square from an independent brute force
+  // (tests/e2e/app_support.mjs), written next to the group and denominator columns.
   const { mkdtempSync, writeFileSync } = await import('node:fs');
   const os = await import('node:os');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'veerkracht-index-'));
-  const scored = path.join(dir, 'scored.csv');
-  cli(['score', '--input', path.join(DEMO, 'cbs_vk100_rijnmond_2024.csv'), '--output', scored,
-    '--radius-m', '200', '--denominator', DWELLINGS, '--numerator', CORP]);
-  // Join the share column onto the demo rows (same order: one output row per input row).
   const demo = readDemo();
-  const shares = (await import('node:fs')).readFileSync(scored, 'utf8').trim().split(/\r?\n/);
-  const head = shares[0].split(',');
-  const si = head.indexOf(`${CORP}_share`);
-  const lines = ['share,group,denominator'];
+  const { share } = bruteForceAll(demo, 200, demo.col(CORP), demo.col(DWELLINGS), 10);
   const g = demo.col(BENEFIT);
   const d = demo.col(INHABITANTS);
-  shares.slice(1).forEach((line, i) => {
-    const v = line.split(',')[si];
-    lines.push(`${v},${Number.isNaN(g[i]) ? '' : g[i]},${Number.isNaN(d[i]) ? '' : d[i]}`);
-  });
+  const cell = (v) => (Number.isNaN(v) ? '' : String(v));
+  const lines = ['share,group,denominator'];
+  for (let i = 0; i < share.length; i++) lines.push(`${cell(share[i])},${cell(g[i])},${cell(d[i])}`);
   const joined = path.join(dir, 'joined.csv');
   writeFileSync(joined, lines.join('\n') + '\n');
   const want = JSON.parse(cli(['analyse', 'index', '--input', joined, '--share-column', 'share',

@@ -56,46 +56,64 @@ export function bruteForce(data, index, radiusM, num, den, k = 10) {
 }
 
 /**
- * Squares per band (0–10 … 70–80, ≥ 80 %) for every square, by brute force, with the band found
- * in exact integer arithmetic (100·num ≥ edge·den), plus the count without a share.
+ * Buffer sums and shares for every square by brute force (each pair tested with dx² + dy² ≤ R²;
+ * the squares are bucketed in cells of R only so that this takes seconds, not minutes, in Node —
+ * every pair within R lies in the same or a neighbouring cell).
+ * @returns {{ numSum: Float64Array, denSum: Float64Array, share: Float64Array }}
  */
-export function bruteForceBands(data, radiusM, num, den, k = 10) {
-  const counts = new Array(9).fill(0);
-  let none = 0;
-  // Bucket the squares in cells of R so this takes seconds, not minutes, in Node: every pair within
-  // R lies in the same or a neighbouring cell, and each is still tested with dx² + dy² ≤ R².
+export function bruteForceAll(data, radiusM, num, den, k = 10) {
+  const n = data.x.length;
   const cell = Math.max(radiusM, 100);
   const buckets = new Map();
   const key = (cx, cy) => `${cx},${cy}`;
-  for (let j = 0; j < data.x.length; j++) {
+  for (let j = 0; j < n; j++) {
     const k2 = key(Math.floor(data.x[j] / cell), Math.floor(data.y[j] / cell));
     if (!buckets.has(k2)) buckets.set(k2, []);
     buckets.get(k2).push(j);
   }
   const r2 = radiusM * radiusM;
-  for (let i = 0; i < data.x.length; i++) {
+  const numSum = new Float64Array(n);
+  const denSum = new Float64Array(n);
+  const share = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
     const cx = Math.floor(data.x[i] / cell);
     const cy = Math.floor(data.y[i] / cell);
-    let numSum = 0;
-    let denSum = 0;
+    let a = 0;
+    let w = 0;
     for (let ox = -1; ox <= 1; ox++) {
       for (let oy = -1; oy <= 1; oy++) {
         for (const j of buckets.get(key(cx + ox, cy + oy)) || []) {
           const dx = data.x[j] - data.x[i];
           const dy = data.y[j] - data.y[i];
           if (dx * dx + dy * dy <= r2) {
-            if (!Number.isNaN(num[j])) numSum += num[j];
-            if (!Number.isNaN(den[j])) denSum += den[j];
+            if (!Number.isNaN(num[j])) a += num[j];
+            if (!Number.isNaN(den[j])) w += den[j];
           }
         }
       }
     }
-    if (!(denSum >= k && denSum > 0)) {
+    numSum[i] = a;
+    denSum[i] = w;
+    share[i] = w >= k && w > 0 ? a / w : NaN;
+  }
+  return { numSum, denSum, share };
+}
+
+/**
+ * Squares per band (0–10 … 70–80, ≥ 80 %) by brute force, the band found in exact integer
+ * arithmetic (100·num ≥ edge·den), plus the count without a share.
+ */
+export function bruteForceBands(data, radiusM, num, den, k = 10) {
+  const { numSum, denSum, share } = bruteForceAll(data, radiusM, num, den, k);
+  const counts = new Array(9).fill(0);
+  let none = 0;
+  for (let i = 0; i < share.length; i++) {
+    if (Number.isNaN(share[i])) {
       none++;
       continue;
     }
     let band = 0;
-    for (let b = 1; b < 9; b++) if (100 * numSum >= b * 10 * denSum) band = b;
+    for (let b = 1; b < 9; b++) if (100 * numSum[i] >= b * 10 * denSum[i]) band = b;
     counts[band]++;
   }
   return { counts, none };
