@@ -3,4 +3,5 @@
 pub mod analyse;
 pub mod import;
 pub mod layer;
+pub mod scenario;
 pub mod score;
