@@ -97,7 +97,11 @@ const analyses = createAnalyses($('charts'), {
   }),
   loadTippingDemo: () => loadTippingDemo(),
 });
-setupTabs(document.querySelector('.tabs'));
+// The analyses need room for their charts: the side panel widens while that tab is open.
+setupTabs(document.querySelector('.tabs'), (tabId) => {
+  document.querySelector('.side').classList.toggle('wide', tabId === 'tab-analyses');
+  mapView.resize();
+});
 setupPrivacy({
   toggle: $('basemap-toggle'),
   indicator: $('privacy'),
