@@ -14,6 +14,7 @@ pub mod group_stats;
 pub mod import;
 pub mod missing;
 pub mod neighbours;
+pub mod placement;
 pub mod rd;
 pub mod scenario;
 pub mod scenario_summary;

@@ -3,5 +3,6 @@
 pub mod analyse;
 pub mod import;
 pub mod layer;
+pub mod placement;
 pub mod scenario;
 pub mod score;
