@@ -8,7 +8,7 @@
  * Everything from files is set with textContent.
  */
 import { t, formatNumber, formatShare } from './i18n/i18n.js';
-import { indexChart, changeChart } from './charts.js';
+import { indexChart, changeChart, trendChart } from './charts.js';
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -288,8 +288,85 @@ export function createAnalyses(root, { engine, getContext, loadTippingDemo }) {
     }));
   }
 
+  // ---- Development over the years ----------------------------------------------------------
+  const seriesCard = el('section', 'chart-card');
+  const seriesForm = el('form', 'analysis-form');
+  const seriesOut = el('div', 'analysis-out');
+  seriesCard.append(el('h3', '', t('analyses.series.title')), el('p', 'muted small', t('analyses.series.help')), seriesForm, seriesOut);
+  const DIMENSIONS = ['fys', 'onv', 'soc', 'vrz', 'won'];
+
+  function renderSeriesForm() {
+    seriesForm.replaceChildren();
+    const mode = select('mode', [
+      { value: 'level', label: t('analyses.series.byLevel') },
+      { value: 'band', label: t('analyses.series.byBand') },
+    ]);
+    const go = el('button', 'btn btn-primary btn-small', t('analyses.run'));
+    go.type = 'submit';
+    seriesForm.append(labelled('analyses.series.mode', mode), go);
+  }
+
+  seriesForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const mode = seriesForm.elements.namedItem('mode').value;
+    seriesOut.replaceChildren(el('p', 'muted small', t('analyses.running')));
+    try {
+      const sources = await loadTippingDemo();
+      if (!sources) throw new Error(t('analyses.tipping.noData'));
+      const byLevel = mode === 'level';
+      const r = await engine.request('seriesAreas', {
+        scores: sources.scores,
+        areas: sources.areas,
+        columns: byLevel ? ['lbm'] : DIMENSIONS,
+        groupBy: byLevel
+          ? { kind: 'level', column: 'lbm', baseYear: 2012, breaks: { kind: 'tertiles' } }
+          : { kind: 'band', bands: { lowerEdgesPct: [0, 10, 20, 30, 40, 50, 60, 70, 80] } },
+      }).promise;
+      showSeries(r, byLevel);
+    } catch (err) {
+      seriesOut.replaceChildren(el('p', 'file-error', err.message));
+    }
+  });
+
+  function showSeries(r, byLevel) {
+    const years = r.years;
+    const meanAt = (col, y) => col.points.find((p) => p.year === y)?.mean ?? NaN;
+    let series;
+    let note;
+    if (byLevel) {
+      series = r.groups.map((g) => ({
+        label: `${t(`analyses.series.level.${g.label}`)} (${formatNumber(g.areas)})`,
+        values: years.map((y) => meanAt(g.columns[0], y)),
+      }));
+      note = t('analyses.series.levelNote');
+    } else {
+      const top = r.groups[r.groups.length - 1];
+      series = (top?.columns || []).map((c) => ({
+        label: `${c.column} — ${t(`lbm.${c.column}`)}`,
+        values: years.map((y) => meanAt(c, y)),
+      }));
+      note = t('analyses.series.bandNote', { areas: top?.areas ?? 0, band: top?.label ?? '≥ 80 %' });
+    }
+    const box = el('div', 'chart-box');
+    const canvas = el('canvas');
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', t('analyses.series.title'));
+    box.append(canvas);
+    const head = [t('analyses.series.line'), ...years.map(String)];
+    const body = series.map((sr) => [{ text: sr.label }, ...sr.values.map((v) => num(v, 3))]);
+    const tbl = resultTable(head, body, byLevel ? 'series-level' : 'series-band');
+    const wrap = el('div', 'table-scroll');
+    wrap.append(tbl);
+    seriesOut.replaceChildren(box, el('p', 'muted small', note), wrap);
+    draw('series', canvas, (c) => trendChart(c, {
+      years, series, ordered: byLevel,
+      axisX: t('analyses.series.axisX'), axisY: byLevel ? t('analyses.series.axisLbm') : t('analyses.series.axisDim'),
+    }));
+  }
+
   let lastKey = '';
-  root.replaceChildren(indexCard, tipCard);
+  root.replaceChildren(indexCard, tipCard, seriesCard);
+  renderSeriesForm();
   renderIndexForm();
   renderTipForm();
   return {
@@ -306,6 +383,9 @@ export function createAnalyses(root, { engine, getContext, loadTippingDemo }) {
       indexCard.children[1].textContent = t('analyses.index.help');
       tipCard.firstChild.textContent = t('analyses.tipping.title');
       tipCard.children[1].textContent = t('analyses.tipping.help');
+      seriesCard.firstChild.textContent = t('analyses.series.title');
+      seriesCard.children[1].textContent = t('analyses.series.help');
+      renderSeriesForm();
       renderIndexForm();
       renderTipForm();
     },

@@ -243,6 +243,32 @@ const ops = {
     return { report: joined.report, tipping };
   },
 
+  /**
+   * Scores per area and year (long table) averaged per group over the years: per level class
+   * in a base year, or per band of the areas' corporation share (KWB percentages → 0..1).
+   */
+  seriesAreas({ scores, areas, columns, groupBy }) {
+    const st = tableOf(scores.tableId);
+    const parts = columns.map((c) => st.column(c));
+    const values = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      values.set(p, at);
+      at += p.length;
+    }
+    let shareCodes = [];
+    let share = new Float64Array(0);
+    if (groupBy.kind === 'band') {
+      const t = tableOf(areas.tableId);
+      shareCodes = t.textColumn(areas.codeColumn);
+      share = t.column(areas.shareColumn).map((v) => v / 100);
+    }
+    return wasm.analyseSeries(
+      st.textColumn(scores.codeColumn), st.column(scores.yearColumn), columns, values,
+      shareCodes, share, { groupBy },
+    );
+  },
+
   /** One location's id, RD position and raw values of some columns. */
   row({ layerId, index, columns }) {
     const { layer } = layerOf(layerId);
