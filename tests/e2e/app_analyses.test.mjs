@@ -111,3 +111,33 @@ test('index per band of persons on benefit on the CBS squares equals the command
     else assert.equal(index, r.index, `${label}: index`);
   });
 });
+
+test('Leefbaarometer development per level class (and per dimension for ≥ 80 %) equals the command line', async () => {
+  const { page } = s;
+  const card = page.locator('.chart-card', { hasText: 'Ontwikkeling' });
+  await card.locator('select[name="mode"]').selectOption('level');
+  await card.locator('button[type="submit"]').click();
+  await card.locator('table[data-kind="series-level"]').waitFor();
+  assert.ok(await chartDrawn(page, '.chart-card:has(table[data-kind="series-level"]) canvas'), 'the series chart is drawn');
+  const want = JSON.parse(cli([
+    'analyse', 'series', '--scores', path.join(DEMO, 'leefbaarometer_buurten_rdam_2002_2024.csv'),
+    '--score-column', 'lbm', '--group-by', 'level', '--level-column', 'lbm', '--base-year', '2012',
+  ]));
+  const result = want.result ?? want;
+  const rows = await tableValues(page, 'series-level');
+  assert.equal(rows.length, result.groups.length, 'one line per level class');
+  rows.forEach(([label, ...means], g) => {
+    const col = result.groups[g].columns[0];
+    result.years.forEach((year, k) => {
+      const p = col.points.find((q) => q.year === year);
+      if (!p || p.mean === null) assert.ok(Number.isNaN(means[k]));
+      else assert.equal(means[k], p.mean, `${label} ${year}`);
+    });
+  });
+
+  await card.locator('select[name="mode"]').selectOption('band');
+  await card.locator('button[type="submit"]').click();
+  await card.locator('table[data-kind="series-band"]').waitFor();
+  const dims = await tableValues(page, 'series-band');
+  assert.equal(dims.length, 5, 'one line per dimension (fys, onv, soc, vrz, won)');
+});
