@@ -49,6 +49,9 @@ pub fn read(
             file: file.to_string(),
         });
     }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        super::cfb_check::check(&bytes).map_err(|reason| format_error(file, format, reason))?;
+    }
     let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| format_error(file, format, e))?;
     let names = wb.sheet_names();

@@ -14,6 +14,7 @@
 //! row 2 (for GeoJSON and Parquet, record `i` (0-based) is row `i + 2` likewise).
 
 pub mod builder;
+pub mod cfb_check;
 pub mod delimited;
 pub mod excel;
 pub mod geojson;
