@@ -104,7 +104,13 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
     for (const f of ev.dataTransfer?.files || []) await load(f);
   });
 
-  function showError(fileName, err) {
+  /**
+   * @param {string} fileName
+   * @param {any} err  the worker's error (file, row, column, value, and `preview` when the file
+   *   was read but its locations could not be used)
+   * @param {{ file: File, layerId: string, name: string }} [retry] offer the mapping step for this
+   */
+  function showError(fileName, err, retry) {
     errorBox.replaceChildren();
     errorBox.append(el('strong', '', t('files.error', { file: fileName })));
     const where = [];
@@ -118,6 +124,17 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
       errorBox.append(el('div', 'err-value', `“${v.length > 60 ? v.slice(0, 57) + '…' : v}”`));
     }
     errorBox.append(el('div', 'muted', t('files.errorKept')));
+    if (retry && err.preview?.allColumns?.length) {
+      // The column-mapping step: choose the location columns by hand and load again.
+      const p = err.preview;
+      const proposal = p.suggestedFix || p.location || (p.candidates?.[0] ? { source: p.candidates[0], idColumn: null } : null);
+      const form = mappingForm({
+        id: retry.layerId, name: retry.name, file: retry.file,
+        allColumns: p.allColumns, location: proposal, sheets: p.sheets || [], sheet: p.sheet || null,
+      });
+      form.open = true;
+      errorBox.append(form);
+    }
     errorBox.hidden = false;
   }
 
@@ -173,7 +190,7 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
       if (err.cancelled) progress.fail(t('progress.cancelled'));
       else {
         progress.hide();
-        showError(file.name, err);
+        showError(file.name, err, { file, layerId, name });
       }
       return null;
     } finally {
@@ -212,7 +229,7 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
     form.append(colBox);
     const drawCols = () => {
       colBox.replaceChildren();
-      for (const role of KINDS[kind.value]) {
+      KINDS[kind.value].forEach((role, roleIndex) => {
         const s = el('select');
         s.name = role;
         for (const c of layer.allColumns) {
@@ -221,10 +238,11 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
           s.append(o);
         }
         if (src.kind === kind.value && src[role]) s.value = src[role];
+        else if (layer.allColumns[roleIndex]) s.value = layer.allColumns[roleIndex]; // x, y: 1st, 2nd
         const l = el('label', '', t(`files.col.${role}`));
         l.append(s);
         colBox.append(l);
-      }
+      });
     };
     kind.addEventListener('change', drawCols);
     drawCols();

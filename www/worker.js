@@ -135,9 +135,23 @@ const ops = {
   /** Stream a File/Blob into the importer, then swap it in as `layerId`. */
   async importFile({ layerId, file, fileName, mapping, sheet }, id, progress) {
     const options = { totalBytes: file.size };
-    if (mapping) options.mapping = mapping;
     if (sheet) options.sheet = sheet;
-    const layer = await readAll(file, fileName, id, progress, (importer) => importer.finish(), options);
+    const table = await readAll(file, fileName, id, progress, (importer) => importer.finishTable(), options);
+    let layer;
+    try {
+      layer = table.toLayer(mapping || null);
+    } catch (err) {
+      // The file was read but its locations could not be used: send what the column-mapping
+      // step needs (every column, the detected candidates, a suggested fix) with the error.
+      try {
+        err.preview = table.preview();
+      } catch {
+        /* the error alone then */
+      }
+      throw err;
+    } finally {
+      table.free();
+    }
     const summary = layer.summary();
     const old = layers.get(layerId);
     layers.set(layerId, { layer, fileName, source: summary.location?.source || null });
@@ -287,7 +301,7 @@ function errorInfo(err) {
   if (err && err.cancelled) return { message: 'cancelled', cancelled: true };
   const info = { message: String(err?.message ?? err) };
   // Import errors carry where the problem is (see src/wasm/import.rs).
-  for (const key of ['file', 'row', 'column', 'value', 'reason']) {
+  for (const key of ['file', 'row', 'column', 'value', 'reason', 'preview']) {
     if (err && err[key] !== undefined) info[key] = err[key];
   }
   return info;

@@ -99,6 +99,26 @@ test('a file that cannot be loaded names file and reason, and leaves the loaded 
   assert.equal((await readDetails(page)).id, 'E0921N4380', 'the demo layer still answers');
 });
 
+test('when no location columns are recognised, the mapping step lets the user choose them', async () => {
+  const { page } = s;
+  const text = 'oost;noord;aantal\n150000;440000;3\n150100;440000;4\n150200;440100;5\n';
+  await loadFile(page, 'kolommen.csv', text, { expectError: true });
+  await page.click('#tab-files');
+  const box = page.locator('.file-error');
+  assert.match(await box.textContent(), /kolommen\.csv.*no location columns/);
+  const form = box.locator('form.mapping');
+  await form.locator('select[name="kind"]').selectOption('rd');
+  await form.locator('select[name="x"]').selectOption('oost');
+  await form.locator('select[name="y"]').selectOption('noord');
+  await form.locator('button[type="submit"]').click();
+  const item = page.locator('.file-item', { has: page.locator('.file-name', { hasText: /^kolommen$/ }) });
+  await item.waitFor();
+  assert.equal(await item.locator('.file-rows').textContent(), '3 rijen');
+  assert.match(await item.locator('.mapping-details summary').textContent(), /RD x\/y.*oost, noord/);
+  assert.ok(await page.locator('.file-error').isHidden());
+  await item.getByRole('button', { name: /Verwijder/ }).click();
+});
+
 test('removing one layer leaves the others untouched; replacing with a bad file keeps the old one', async () => {
   const { page } = s;
   const a = 'id,x,y,n,d\na1,150000,441000,1,10\na2,150100,441000,2,10\n';
