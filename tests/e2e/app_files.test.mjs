@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describe as describeSession, foreignRequests } from './harness.mjs';
-import { openDemo, loadFile, addIndicator, searchId, readDetails, readHistogram } from './app_support.mjs';
+import { openDemo, loadFile, addIndicator, searchId, readDetails, readHistogram, syntheticCsv } from './app_support.mjs';
 
 let s;
 before(async () => {
@@ -145,4 +145,22 @@ test('removing one layer leaves the others untouched; replacing with a bad file 
   await page.click('#tab-map');
   await searchId(page, 'E0921N4380');
   assert.deepEqual(foreignRequests(s), []);
+});
+
+test('loading a large file shows rows read and can be cancelled; nothing is added', async () => {
+  const { page } = s;
+  await page.click('#tab-files');
+  const before = await page.locator('.file-item').count();
+  // About 1.5 million rows (~45 MB): read in 4 MB chunks, so there is time to cancel.
+  const text = syntheticCsv(1_500_000, { spacingM: 1 });
+  await page.setInputFiles('#file-input', { name: 'groot.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+  const progress = page.locator('#files .progress');
+  await page.waitForFunction(() => /[1-9][\d.]* rijen gelezen/.test(document.querySelector('#files .progress-status')?.textContent ?? ''));
+  await progress.getByRole('button', { name: 'Annuleer' }).click();
+  await page.waitForFunction(() => document.querySelector('#files .progress')?.dataset.state === 'failed');
+  assert.match(await progress.textContent(), /Geannuleerd/);
+  assert.equal(await page.locator('.file-item').count(), before, 'no layer added');
+  assert.ok(await page.locator('.file-error').isHidden());
+  await page.click('#tab-map');
+  await searchId(page, 'E0921N4380');
 });
