@@ -1004,6 +1004,33 @@ mod tests {
             }
         }
 
+        /// Second implementation of the interpolated estimate: band means by explicit interval
+        /// filters, then the first ≥ 0 → < 0 step of the polyline through (mean share, mean).
+        #[test]
+        fn interpolation_matches_naive(pts in proptest::collection::vec((0.0f64..1.0, -1.0f64..1.0), 5..120)) {
+            let x: Vec<f64> = pts.iter().map(|p| p.0).collect();
+            let y: Vec<f64> = pts.iter().map(|p| p.1 - 0.8 * p.0).collect();
+            let zeros = vec![0.0; x.len()];
+            let s = TippingPointSettings { bootstrap_replicates: 0, min_locations_per_band: 3, ..Default::default() };
+            let r = tipping_point(&s, &TippingInput { corporation_share: &x, score_a: &zeros, score_b: &y }).unwrap();
+            let mut line = vec![];
+            for b in 0..9u32 {
+                let lo = f64::from(b * 10) / 100.0;
+                let hi = if b == 8 { f64::INFINITY } else { f64::from((b + 1) * 10) / 100.0 };
+                let idx: Vec<usize> = (0..x.len()).filter(|&i| x[i] >= lo && x[i] < hi).collect();
+                if idx.len() >= 3 {
+                    let n = idx.len() as f64;
+                    line.push((idx.iter().map(|&i| x[i]).sum::<f64>() / n, idx.iter().map(|&i| y[i]).sum::<f64>() / n));
+                }
+            }
+            let naive = line.windows(2).find(|w| w[0].1 >= 0.0 && w[1].1 < 0.0)
+                .map(|w| w[0].0 + (w[1].0 - w[0].0) * w[0].1 / (w[0].1 - w[1].1));
+            match (r.interpolated.share, naive) {
+                (Some(a), Some(b)) => prop_assert!((a - b).abs() < 1e-9, "{} vs {}", a, b),
+                (a, b) => prop_assert_eq!(a, b),
+            }
+        }
+
         /// The order of the locations does not matter.
         #[test]
         fn order_does_not_matter(pts in proptest::collection::vec((0.0f64..1.0, -1.0f64..1.0), 20..80), rot in 0usize..80) {
