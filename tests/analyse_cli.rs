@@ -274,7 +274,7 @@ fn tipping_point_with_buurt_shares_from_squares_matches_brute_force() {
             continue;
         }
         let code = &layer.codes[area[i] as usize];
-        if !change.contains_key(code) || !(dw[i] > 0.0) {
+        if !change.contains_key(code) || dw[i].is_nan() || dw[i] <= 0.0 {
             continue;
         }
         let (mut sc, mut sd) = (0.0, 0.0);
