@@ -4,7 +4,7 @@
 //! `run(args) -> exit code` (0 = ok, 2 = bad input or settings, with a message on stderr).
 pub mod analyse;
 
-const USAGE: &str = "usage: veerkracht <command> [options]\n\ncommands:\n  analyse   bands, index, trend, tipping-point, bivariate, typology, profile (see `veerkracht analyse --help`)\n";
+const USAGE: &str = "usage: veerkracht <command> [options]\n\ncommands:\n  analyse   bands, index, trend, tipping-point, bivariate, typology, series, profile (see `veerkracht analyse --help`)\n";
 
 /// Runs `veerkracht <command> …` (arguments without the program name); returns the exit code.
 pub fn run(args: &[String]) -> i32 {
