@@ -23,6 +23,7 @@ import { classify, countPerBand, bandLabels, DEFAULT_EDGES_PCT } from './bands.j
 import { setupTabs } from './tabs.js';
 import { createAnalyses } from './analyses.js';
 import { setupPrivacy } from './privacy.js';
+import { createWhatIf } from './scenario/whatif.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -97,10 +98,22 @@ const analyses = createAnalyses($('charts'), {
   }),
   loadTippingDemo: () => loadTippingDemo(),
 });
+// What-if scenarios (www/scenario/): the map shows the scenario while that tab is open.
+const whatIf = createWhatIf($('whatif'), {
+  engine,
+  mapView,
+  getContext: () => ({
+    layers: [...state.layers.values()],
+    activeLayerId: activeIndicator()?.layerId ?? null,
+    settings: settings.get(),
+  }),
+  restoreMap: () => renderActive({ fit: false }),
+});
 // The analyses need room for their charts: the side panel widens while that tab is open.
 setupTabs(document.querySelector('.tabs'), (tabId) => {
-  document.querySelector('.side').classList.toggle('wide', tabId === 'tab-analyses');
+  document.querySelector('.side').classList.toggle('wide', tabId === 'tab-analyses' || tabId === 'tab-whatif');
   mapView.resize();
+  whatIf.setActive(tabId === 'tab-whatif');
 });
 setupPrivacy({
   toggle: $('basemap-toggle'),
@@ -118,6 +131,7 @@ onLanguageChange(() => {
   details.relabel();
   files.relabel();
   analyses.relabel();
+  whatIf.relabel();
   renderActive({ fit: false });
 });
 applyTranslations();

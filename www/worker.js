@@ -297,6 +297,99 @@ const ops = {
   },
 };
 
+// ---- What-if scenarios (SCENARIO-UI, issue 6; the page side is www/scenario/) -----------------
+// One wasm `Scenario` handle per scenarioId (src/wasm/scenario.rs). After each change only the rows
+// whose sums moved travel back, with their new shares, so the page patches its copy.
+const scenarios = new Map();
+
+function scenarioOf(scenarioId) {
+  const entry = scenarios.get(scenarioId);
+  if (!entry) throw new Error(`no scenario ${scenarioId}`);
+  return entry;
+}
+
+/** Area code per location: the 1 km square it lies in (E097N451 for E0974N4514), from RD x/y. */
+function kmSquareAreas(layer) {
+  const x = layer.x();
+  const y = layer.y();
+  const pad = (v) => String(Math.floor(v / 1000)).padStart(3, '0');
+  const out = new Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i] === x[i] && y[i] === y[i] ? `E${pad(x[i])}N${pad(y[i])}` : '';
+  return out;
+}
+
+/** The answer to every edit: changed rows, their shares now, and the undo/redo state. */
+function scenarioChange(entry, rows) {
+  const { sc } = entry;
+  const changed = rows || new Uint32Array(0);
+  const shares = new Float64Array(changed.length);
+  if (changed.length) {
+    const all = sc.shares();
+    for (let i = 0; i < changed.length; i++) shares[i] = all[changed[i]];
+  }
+  return { rows: changed, shares, nothing: !rows, canUndo: sc.canUndo(), canRedo: sc.canRedo(), steps: sc.steps() };
+}
+
+Object.assign(ops, {
+  /** A scenario on a layer: dwellings and corporation columns, radius, missing policy, k. */
+  scenarioCreate({ scenarioId, layerId, radiusM, dwellings, corporation, missing, suppressBelow, areas }) {
+    const { layer } = layerOf(layerId);
+    const sc = new wasm.Scenario(layer, {
+      radiusM, dwellings, corporation, suppressBelow,
+      missing: missing === 'leaveOut' ? 'leave-out' : 'zero',
+    });
+    scenarios.get(scenarioId)?.sc.free();
+    const entry = { sc, layerId, areas: areas || kmSquareAreas(layer) };
+    scenarios.set(scenarioId, entry);
+    return { n: layer.len(), shares: sc.sharesBefore() };
+  },
+  scenarioApply({ scenarioId, step }) {
+    const entry = scenarioOf(scenarioId);
+    return scenarioChange(entry, entry.sc.apply(step));
+  },
+  scenarioUndo({ scenarioId }) {
+    const entry = scenarioOf(scenarioId);
+    return scenarioChange(entry, entry.sc.undo());
+  },
+  scenarioRedo({ scenarioId }) {
+    const entry = scenarioOf(scenarioId);
+    return scenarioChange(entry, entry.sc.redo());
+  },
+  scenarioSteps({ scenarioId }) {
+    return scenarioOf(scenarioId).sc.steps();
+  },
+  /** Crossings of the thresholds (total and per area) and the band tables before/after. */
+  scenarioSummary({ scenarioId, settings }) {
+    const entry = scenarioOf(scenarioId);
+    return entry.sc.summary(settings || null, entry.areas);
+  },
+  /** Current own counts of some rows (dwellings, corporation dwellings). */
+  scenarioCounts({ scenarioId, rows }) {
+    const { sc } = scenarioOf(scenarioId);
+    const d = sc.dwellings();
+    const c = sc.corporation();
+    return { dwellings: Float64Array.from(rows, (r) => d[r]), corporation: Float64Array.from(rows, (r) => c[r]) };
+  },
+  scenarioFree({ scenarioId }) {
+    scenarios.get(scenarioId)?.sc.free();
+    scenarios.delete(scenarioId);
+    return true;
+  },
+  /** Rows of many location ids (a pasted or loaded list); ids not found come back in `missing`. */
+  findIds({ layerId, ids }) {
+    const { layer } = layerOf(layerId);
+    const rows = [];
+    const missing = [];
+    for (const id of ids) {
+      const r = layer.findId(id);
+      if (r >= 0) rows.push(r);
+      else missing.push(id);
+    }
+    return { rows, missing };
+  },
+});
+// ---- end of what-if scenarios ------------------------------------------------------------------
+
 function errorInfo(err) {
   if (err && err.cancelled) return { message: 'cancelled', cancelled: true };
   const info = { message: String(err?.message ?? err) };

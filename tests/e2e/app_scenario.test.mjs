@@ -1,0 +1,352 @@
+// The what-if tab (issue 6): a scenario built in the page — squares selected by a pasted id list
+// and by a click on the map, dwellings sold, new social and mid-rent dwellings built — and the
+// summary the page shows (crossings of 40/50/60/80 % in total and per 1 km square, band table
+// before/after) checked against an independent calculation here: brute-force 200 m sums over the
+// bundled CSV with the edited counts, shares suppressed below k = 10, crossings counted naively.
+// Also: undo/redo (buttons and Ctrl+Z / Ctrl+Y) restore the numbers, an impossible change shows an
+// error and changes nothing, the CSV export, and the time of an update touching ~100 locations.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe as describeSession } from './harness.mjs';
+import { readDemo, bruteForceAll, openDemo, searchId, CORP, DWELLINGS } from './app_support.mjs';
+
+const RADIUS_M = 200;
+const K = 10;
+const THRESHOLDS = [40, 50, 60, 80];
+const EDGES = [0, 10, 20, 30, 40, 50, 60, 70, 80];
+
+let s;
+let demo;
+let dw0;
+let corp0;
+before(async () => {
+  demo = readDemo();
+  dw0 = demo.col(DWELLINGS);
+  corp0 = demo.col(CORP);
+  s = await openDemo();
+  await s.page.click('#tab-whatif');
+  await s.page.waitForFunction(() => document.querySelector('#whatif .whatif-crossings'));
+});
+after(async () => {
+  await s?.close();
+});
+
+// ---- the independent calculation ------------------------------------------------------------
+
+/** Counts after some steps: `changes` [{row, kind, dwellings}], missing counted as 0 (the page's default). */
+function editedCounts(steps) {
+  const dw = Float64Array.from(dw0);
+  const corp = Float64Array.from(corp0);
+  const z = (v) => (Number.isNaN(v) ? 0 : v);
+  for (const step of steps) {
+    for (const { row, kind, dwellings: n } of step) {
+      const [dd, dc] = {
+        sell: [0, -n], liberalise: [0, -n], demolish: [-n, -n], newBuildSocial: [n, n], newBuildMidRent: [n, 0],
+      }[kind];
+      if (dd) dw[row] = z(dw[row]) + dd;
+      if (dc) corp[row] = z(corp[row]) + dc;
+    }
+  }
+  return { dw, corp };
+}
+
+/** The 1 km square of a CBS 100 m id, read from the id text: E0974N4514 → E097N451. */
+const kmSquare = (id) => `E${id.slice(1, 4)}N${id.slice(6, 9)}`;
+
+/** Crossings per threshold, total and per area, and the band tables — all naive loops. */
+function expectedSummary(steps) {
+  const before = bruteForceAll(demo, RADIUS_M, corp0, dw0, K).share;
+  const { dw, corp } = editedCounts(steps);
+  const afterShare = bruteForceAll(demo, RADIUS_M, corp, dw, K).share;
+  const z = (v) => (Number.isNaN(v) ? 0 : v);
+  const blank = () => THRESHOLDS.map((t) => ({ thresholdPct: t, upLocations: 0, upDwellings: 0, downLocations: 0, downDwellings: 0 }));
+  const total = blank();
+  const perArea = new Map();
+  let changed = 0;
+  let undetermined = 0;
+  for (let i = 0; i < before.length; i++) {
+    const b = before[i];
+    const a = afterShare[i];
+    if (!Object.is(b, a)) changed++;
+    if (Number.isNaN(b) || Number.isNaN(a)) {
+      undetermined++;
+      continue;
+    }
+    THRESHOLDS.forEach((t, k) => {
+      const up = b < t / 100 && a >= t / 100;
+      const down = b >= t / 100 && a < t / 100;
+      if (!up && !down) return;
+      const area = kmSquare(demo.ids[i]);
+      if (!perArea.has(area)) perArea.set(area, blank());
+      for (const c of [total[k], perArea.get(area)[k]]) {
+        if (up) {
+          c.upLocations++;
+          c.upDwellings += z(dw[i]);
+        } else {
+          c.downLocations++;
+          c.downDwellings += z(dw[i]);
+        }
+      }
+    });
+  }
+  const bands = (share, dwellings) => {
+    const rows = EDGES.map(() => ({ locations: 0, dwellings: 0 }));
+    let outside = 0;
+    for (let i = 0; i < share.length; i++) {
+      if (Number.isNaN(share[i])) {
+        outside++;
+        continue;
+      }
+      let band = 0;
+      for (let e = 1; e < EDGES.length; e++) if (share[i] >= EDGES[e] / 100) band = e;
+      rows[band].locations++;
+      rows[band].dwellings += z(dwellings[i]);
+    }
+    return { rows, outside };
+  };
+  const areaRows = [];
+  for (const [area, cs] of [...perArea].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
+    for (const c of cs) if (c.upLocations || c.downLocations) areaRows.push({ area, ...c });
+  }
+  return { total, areaRows, bandsBefore: bands(before, dw0), bandsAfter: bands(afterShare, dw), changed, undetermined };
+}
+
+// ---- reading the page -----------------------------------------------------------------------
+
+async function readSummary(page) {
+  return page.evaluate(() => {
+    const num = (v) => Number(v);
+    const cross = (tr) => ({
+      thresholdPct: num(tr.dataset.threshold), upLocations: num(tr.dataset.upLocations), upDwellings: num(tr.dataset.upDwellings),
+      downLocations: num(tr.dataset.downLocations), downDwellings: num(tr.dataset.downDwellings),
+    });
+    const bandRows = [...document.querySelectorAll('#whatif .whatif-bands tr[data-band]')];
+    const facts = document.querySelector('#whatif .whatif-facts');
+    return {
+      total: [...document.querySelectorAll('#whatif .whatif-crossings tbody tr')].map(cross),
+      areaRows: [...document.querySelectorAll('#whatif .whatif-area-table tbody tr')].map((tr) => ({ area: tr.dataset.area, ...cross(tr) })),
+      bandsBefore: {
+        rows: bandRows.filter((tr) => tr.dataset.band !== 'none').map((tr) => ({ locations: num(tr.dataset.beforeLocations), dwellings: num(tr.dataset.beforeDwellings) })),
+        outside: num(bandRows.find((tr) => tr.dataset.band === 'none').dataset.beforeLocations),
+      },
+      bandsAfter: {
+        rows: bandRows.filter((tr) => tr.dataset.band !== 'none').map((tr) => ({ locations: num(tr.dataset.afterLocations), dwellings: num(tr.dataset.afterDwellings) })),
+        outside: num(bandRows.find((tr) => tr.dataset.band === 'none').dataset.afterLocations),
+      },
+      changed: num(facts.dataset.changed),
+      undetermined: num(facts.dataset.undetermined),
+    };
+  });
+}
+
+const doneCount = (page) => page.evaluate(() => Number(document.querySelector('#whatif').dataset.done || 0));
+
+/** Run `action`, then wait until the tab finished one more operation. */
+async function andWait(page, action) {
+  const n = await doneCount(page);
+  await action();
+  await page.waitForFunction((m) => Number(document.querySelector('#whatif').dataset.done || 0) > m, n);
+}
+
+async function selectIds(page, ids) {
+  const before = await page.locator('#whatif .whatif-selcount').getAttribute('data-count');
+  await page.fill('#whatif-ids', ids.join('\n'));
+  await andWait(page, () => page.click('#whatif-add-ids'));
+  const after = Number(await page.locator('#whatif .whatif-selcount').getAttribute('data-count'));
+  assert.ok(after >= Number(before), 'selection grew');
+  return after;
+}
+
+async function clearSelection(page) {
+  await page.click('#whatif-clear');
+  await page.waitForFunction(() => document.querySelector('#whatif .whatif-selcount').dataset.count === '0');
+}
+
+async function applyChange(page, kind, n) {
+  await page.selectOption('#whatif-kind', kind);
+  await page.fill('#whatif-n', String(n));
+  await andWait(page, () => page.click('#whatif-apply'));
+}
+
+const stepCount = (page) => page.evaluate(() => Number(document.querySelector('#whatif').dataset.steps));
+const errorText = (page) => page.evaluate(() => {
+  const box = document.querySelector('#whatif .whatif-error');
+  return box.hidden ? '' : box.textContent;
+});
+
+async function assertSummary(page, steps, what) {
+  const want = expectedSummary(steps);
+  const got = await readSummary(page);
+  assert.deepEqual(got.total, want.total, `${what}: crossings in total`);
+  assert.deepEqual(got.areaRows, want.areaRows, `${what}: crossings per 1 km square`);
+  assert.deepEqual(got.bandsBefore, want.bandsBefore, `${what}: band table now`);
+  assert.deepEqual(got.bandsAfter, want.bandsAfter, `${what}: band table in the scenario`);
+  assert.equal(got.changed, want.changed, `${what}: locations with another share`);
+  assert.equal(got.undetermined, want.undetermined, `${what}: locations without a share`);
+  return want;
+}
+
+// ---- the squares this test edits, picked from the data ---------------------------------------
+
+const rowsBy = (score) => demo.ids.map((_, i) => i).filter((i) => Number.isFinite(score(i))).sort((a, b) => score(b) - score(a) || a - b);
+
+/** The applied steps as the test knows them (to compare after undo/redo). */
+const steps = [];
+
+test('a scenario built in the page: the summary equals a brute-force calculation', async () => {
+  const { page } = s;
+  assert.equal(await stepCount(page), 0);
+  // Step 1: sell 6 corporation dwellings at the 12 squares with the most corporation dwellings.
+  const sellRows = rowsBy((i) => corp0[i]).slice(0, 12);
+  assert.ok(sellRows.every((i) => corp0[i] >= 6));
+  assert.equal(await selectIds(page, sellRows.map((i) => demo.ids[i])), 12);
+  await applyChange(page, 'sell', 6);
+  assert.equal(await errorText(page), '');
+  assert.equal(await stepCount(page), 1);
+  steps.push(sellRows.map((row) => ({ row, kind: 'sell', dwellings: 6 })));
+  const want1 = await assertSummary(page, steps, 'after selling');
+  assert.ok(want1.total.some((c) => c.downLocations > 0), 'selling moves some locations below a tipping point');
+
+  // Step 2: new social housing, 40 dwellings at each of 8 squares with many dwellings but no
+  // corporation count (CBS leaves counts below 5 empty; missing counts as 0 by default); one of
+  // them selected by a click on the map, the rest by id.
+  await clearSelection(page);
+  const buildRows = rowsBy((i) => (dw0[i] >= 40 && Number.isNaN(corp0[i]) ? dw0[i] : NaN)).slice(0, 8);
+  assert.equal(buildRows.length, 8);
+  await page.click('#tab-map');
+  await searchId(page, demo.ids[buildRows[0]]); // centres the map on that square
+  await page.click('#tab-whatif');
+  await page.waitForTimeout(300);
+  const box = await page.locator('#map').boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForFunction(() => document.querySelector('#whatif .whatif-selcount').dataset.count === '1');
+  assert.equal(await selectIds(page, buildRows.slice(1).map((i) => demo.ids[i])), 8);
+  await applyChange(page, 'newBuildSocial', 40);
+  steps.push(buildRows.map((row) => ({ row, kind: 'newBuildSocial', dwellings: 40 })));
+  const want2 = await assertSummary(page, steps, 'after new social housing');
+  assert.ok(want2.total.some((c) => c.upLocations > 0), 'new social housing moves some locations above a tipping point');
+
+  // Step 3: mid-rent new-build at the squares sold in step 1 (keeps the selection logic honest:
+  // the same rows again, another kind of change).
+  await clearSelection(page);
+  await selectIds(page, sellRows.slice(0, 5).map((i) => demo.ids[i]));
+  await applyChange(page, 'newBuildMidRent', 25);
+  steps.push(sellRows.slice(0, 5).map((row) => ({ row, kind: 'newBuildMidRent', dwellings: 25 })));
+  await assertSummary(page, steps, 'after mid-rent new-build');
+  assert.equal(await stepCount(page), 3);
+  assert.equal(await page.locator('#whatif-steps li').count(), 3);
+  assert.match(await page.locator('#whatif-steps li').first().textContent(), /verkocht: 6 woningen op 12 locaties/);
+  assert.deepEqual(s.pageErrors, [], describeSession(s));
+});
+
+test('undo and redo (buttons, Ctrl+Z, Ctrl+Y) restore the numbers exactly', async () => {
+  const { page } = s;
+  await page.locator('#whatif-undo').focus();
+  await andWait(page, () => page.keyboard.press('Control+z'));
+  assert.equal(await stepCount(page), 2);
+  await assertSummary(page, steps.slice(0, 2), 'after one undo');
+  await andWait(page, () => page.click('#whatif-undo'));
+  await andWait(page, () => page.click('#whatif-undo'));
+  assert.equal(await stepCount(page), 0);
+  const none = await assertSummary(page, [], 'after undoing everything');
+  assert.ok(none.total.every((c) => c.upLocations === 0 && c.downLocations === 0));
+  await andWait(page, () => page.click('#whatif-redo'));
+  await assertSummary(page, steps.slice(0, 1), 'after one redo');
+  await page.locator('#whatif-redo').focus();
+  await andWait(page, () => page.keyboard.press('Control+y'));
+  await andWait(page, () => page.keyboard.press('Control+y'));
+  assert.equal(await stepCount(page), 3);
+  await assertSummary(page, steps, 'after redoing everything');
+  assert.ok(await page.locator('#whatif-redo').isDisabled(), 'nothing left to redo');
+});
+
+test('an impossible change shows an error and changes nothing', async () => {
+  const { page } = s;
+  const before = await readSummary(page);
+  // A square with a few corporation dwellings; sell one more than it has.
+  const row = rowsBy((i) => (corp0[i] > 0 && corp0[i] < 8 ? -i : NaN))[0];
+  await clearSelection(page);
+  await selectIds(page, [demo.ids[row]]);
+  await applyChange(page, 'sell', corp0[row] + 1);
+  const message = await errorText(page);
+  assert.match(message, /Niet toegepast/);
+  assert.ok(message.includes(demo.ids[row]), `the error names the square: ${message}`);
+  assert.ok(message.includes(String(corp0[row])), `the error says how many it has: ${message}`);
+  assert.equal(await stepCount(page), 3, 'no step added');
+  assert.deepEqual(await readSummary(page), before, 'numbers unchanged');
+  await assertSummary(page, steps, 'after the refused change');
+  // A valid change afterwards clears the message.
+  await applyChange(page, 'sell', 1);
+  assert.equal(await errorText(page), '');
+  await andWait(page, () => page.click('#whatif-undo'));
+  await assertSummary(page, steps, 'after undoing the valid change');
+});
+
+test('an update touching ~100 locations is fast (timed in the page)', async () => {
+  const { page } = s;
+  await clearSelection(page);
+  // 100 squares with dwellings spread over the area: every k-th square in file order.
+  const withDwellings = demo.ids.map((_, i) => i).filter((i) => dw0[i] > 0);
+  const stride = Math.floor(withDwellings.length / 100);
+  const rows = withDwellings.filter((_, j) => j % stride === 0).slice(0, 100);
+  await selectIds(page, rows.map((i) => demo.ids[i]));
+  const runs = [];
+  for (let r = 0; r < 7; r++) {
+    await applyChange(page, 'newBuildMidRent', 1);
+    const apply = await page.locator('#whatif-timing').evaluate((e) => ({ ...e.dataset }));
+    await andWait(page, () => page.click('#whatif-undo'));
+    const undo = await page.locator('#whatif-timing').evaluate((e) => ({ ...e.dataset }));
+    runs.push({ apply, undo });
+  }
+  await assertSummary(page, steps, 'after the timing runs (all undone)');
+  const med = (xs) => xs.map(Number).sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const figure = {
+    changedLocations: Number(runs[0].apply.locations),
+    recomputedLocations: Number(runs[0].apply.rows),
+    engineRoundTripMsMedian: med(runs.map((r) => r.apply.engineMs)),
+    mapAndCountsMsMedian: med(runs.map((r) => r.apply.updateMs)),
+    withSummaryMsMedian: med(runs.map((r) => r.apply.summaryMs)),
+    undoMapAndCountsMsMedian: med(runs.map((r) => r.undo.updateMs)),
+    layerLocations: demo.ids.length,
+  };
+  console.log(`what-if update timing (Chromium, ${demo.ids.length} squares, R = 200 m): ${JSON.stringify(figure)}`);
+  assert.equal(figure.changedLocations, 100);
+  assert.ok(figure.mapAndCountsMsMedian < 250, `update took ${figure.mapAndCountsMsMedian} ms`);
+});
+
+test('the summary exports as CSV (Dutch Excel and standard), per-area small counts suppressed', async () => {
+  const { page } = s;
+  const want = expectedSummary(steps);
+  await page.fill('#whatif-name', 'Proef "Zuid"');
+  for (const format of ['nl', 'standard']) {
+    await page.selectOption('#whatif-csv-format', format);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#whatif-export')]);
+    const text = await readFile(await download.path(), 'utf8');
+    const sep = format === 'nl' ? ';' : ',';
+    assert.equal(text.startsWith('\uFEFF'), format === 'nl', 'BOM only for Dutch Excel');
+    const lines = text.replace(/^\uFEFF/, '').split('\r\n');
+    assert.equal(lines[0], `Scenario${sep}"Proef ""Zuid"""`);
+    for (const c of want.total) {
+      const line = ['Totaal', c.thresholdPct, c.upLocations, c.upDwellings, c.downLocations, c.downDwellings].join(sep);
+      assert.ok(lines.includes(line), `${format}: total line ${line}`);
+    }
+    for (const c of want.areaRows) {
+      const dw = (v) => (v > 0 && v < K ? `<${K}` : String(v));
+      const line = [c.area, c.thresholdPct, c.upLocations, dw(c.upDwellings), c.downLocations, dw(c.downDwellings)].join(sep);
+      assert.ok(lines.includes(line), `${format}: area line ${line}`);
+    }
+  }
+});
+
+test('the tab reads in English after the language switch', async () => {
+  const { page } = s;
+  await page.click('#lang-toggle');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.equal(await page.locator('#tab-whatif').textContent(), 'What if');
+  assert.match(await page.locator('#whatif-steps li').first().textContent(), /sold: 6 dwellings at 12 locations/);
+  assert.match(await page.locator('#whatif .whatif-crossings thead').textContent(), /Up: locations/);
+  await page.click('#lang-toggle');
+  await page.waitForFunction(() => document.documentElement.lang === 'nl');
+  assert.deepEqual(s.pageErrors, [], describeSession(s));
+});

@@ -1,0 +1,777 @@
+/**
+ * The "Wat als" (what-if) tab: portfolio scenarios on the map (issue 6).
+ *
+ * The user selects locations (click on the map toggles one, shift-drag a box adds all inside, or a
+ * pasted/loaded list of ids), picks a change (sold, liberalised, demolished, new-built social or
+ * mid-rent) and a number of dwellings per location, and applies it. Every step can be undone and
+ * redone (buttons, Ctrl+Z / Ctrl+Y). The worker recomputes only the locations within the radius of
+ * a changed one and sends back just those rows with their new shares; this module patches its copy
+ * of the shares, the map colours (GeoJSON `updateData`, no full redraw) and the band counts, then
+ * asks for the summary: locations and dwellings moving across 40/50/60/80 %, in total and per area
+ * (the 1 km square a location lies in), and the band table before and after. Exportable as CSV.
+ *
+ * All computing is in the worker (`scenario*` ops in worker.js → src/wasm/scenario.rs); text from
+ * files (ids) is set with textContent only.
+ */
+import { t, tn, formatNumber, language } from '../i18n/i18n.js';
+import { classify, bandOf, bandLabels, DEFAULT_EDGES_PCT } from '../bands.js';
+import { scenarioCsv } from './csv.js';
+import './whatif.css';
+
+export const DWELLINGS = 'aantal_woningen';
+export const CORPORATION = 'aantal_huurwoningen_in_bezit_woningcorporaties';
+export const THRESHOLDS_PCT = [40, 50, 60, 80];
+export const KINDS = ['sell', 'liberalise', 'demolish', 'newBuildSocial', 'newBuildMidRent'];
+
+const SRC = 'locations';
+const SEL_LAYER = 'whatif-selected';
+const CHANGED_LAYER = 'whatif-changed';
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function labelled(tag, key, className) {
+  const node = el(tag, className, t(key));
+  node.dataset.i18n = key;
+  return node;
+}
+
+function button(key, className = 'btn btn-small') {
+  const b = labelled('button', key, className);
+  b.type = 'button';
+  return b;
+}
+
+/** The engine's (English) refusals in the interface language; anything else as it came. */
+export function explainError(message) {
+  let m = /location "([^"]*)" \(row (\d+)\): cannot take away (\d+) corporation dwellings, it has (\d+)/.exec(message);
+  if (m) return t('whatif.err.corporation', { id: m[1], wanted: Number(m[3]), available: Number(m[4]) });
+  m = /location "([^"]*)" \(row (\d+)\): cannot take away (\d+) dwellings, it has (\d+)/.exec(message);
+  if (m) return t('whatif.err.dwellings', { id: m[1], wanted: Number(m[3]), available: Number(m[4]) });
+  m = /location "([^"]*)" \(row (\d+)\) has a missing count/.exec(message);
+  if (m) return t('whatif.err.leftOut', { id: m[1] });
+  return message;
+}
+
+/**
+ * @param {HTMLElement} root
+ * @param {{
+ *   engine: ReturnType<import('../engine.js').createEngine>,
+ *   mapView: ReturnType<import('../map.js').createMap>,
+ *   getContext: () => { layers: {id, name, columns: string[], geometry}[], activeLayerId: string|null,
+ *                       settings: { radiusM: number, missing: string, suppressBelow: number } },
+ *   restoreMap: () => void,
+ * }} deps
+ */
+export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) {
+  let active = false;
+  /** The scenario in the worker and the page's copy of its shares and bands. */
+  let sc = null;
+  let nextScenario = 1;
+  /** Selected rows (on sc's layer). */
+  const selection = new Set();
+  /** Requests to the worker run one after another. */
+  let chain = Promise.resolve();
+  let lastSummary = null;
+  let lastTiming = null;
+  let error = '';
+
+  // ---- the panel ----------------------------------------------------------------------------
+  const intro = el('p', 'muted small');
+  const layerInfo = el('p', 'small whatif-layer');
+
+  const nameField = el('div', 'field');
+  const nameLabel = labelled('label', 'whatif.name');
+  const nameInput = el('input');
+  nameInput.id = 'whatif-name';
+  nameLabel.htmlFor = nameInput.id;
+  nameInput.value = t('whatif.defaultName');
+  nameField.append(nameLabel, nameInput);
+
+  const cardScenario = el('section', 'card');
+  cardScenario.append(labelled('h2', 'whatif.title'), intro, layerInfo, nameField);
+
+  // Selection
+  const selCount = el('p', 'whatif-selcount');
+  selCount.setAttribute('aria-live', 'polite');
+  const selHint = labelled('p', 'whatif.selectHint', 'muted small');
+  const idsLabel = labelled('label', 'whatif.ids', 'small');
+  const idsInput = el('textarea', 'whatif-ids');
+  idsInput.id = 'whatif-ids';
+  idsInput.rows = 2;
+  idsInput.spellcheck = false;
+  idsLabel.htmlFor = idsInput.id;
+  const addIds = button('whatif.addIds');
+  addIds.id = 'whatif-add-ids';
+  const fileLabel = el('label', 'btn btn-small whatif-file');
+  const fileText = labelled('span', 'whatif.loadIds');
+  const fileInput = el('input');
+  fileInput.type = 'file';
+  fileInput.accept = '.txt,.csv,text/plain,text/csv';
+  fileInput.id = 'whatif-ids-file';
+  fileInput.className = 'sr-only';
+  fileLabel.append(fileText, fileInput);
+  const clearSel = button('whatif.clearSelection');
+  clearSel.id = 'whatif-clear';
+  const idsNote = el('p', 'muted small whatif-ids-note');
+  idsNote.setAttribute('aria-live', 'polite');
+  const selRow = el('div', 'whatif-row');
+  selRow.append(addIds, fileLabel, clearSel);
+  const cardSel = el('section', 'card');
+  cardSel.append(labelled('h2', 'whatif.selection'), selCount, selHint, idsLabel, idsInput, selRow, idsNote);
+
+  // Change
+  const form = el('form', 'whatif-form');
+  form.noValidate = true;
+  const kindField = el('div', 'field');
+  const kindLabel = labelled('label', 'whatif.kind');
+  const kindSelect = el('select');
+  kindSelect.id = 'whatif-kind';
+  kindLabel.htmlFor = kindSelect.id;
+  kindField.append(kindLabel, kindSelect);
+  const nField = el('div', 'field');
+  const nLabel = labelled('label', 'whatif.perLocation');
+  const nInput = el('input');
+  nInput.type = 'number';
+  nInput.min = '1';
+  nInput.step = '1';
+  nInput.value = '1';
+  nInput.inputMode = 'numeric';
+  nInput.id = 'whatif-n';
+  nLabel.htmlFor = nInput.id;
+  nField.append(nLabel, nInput);
+  const apply = labelled('button', 'whatif.apply', 'btn btn-primary');
+  apply.type = 'submit';
+  apply.id = 'whatif-apply';
+  form.append(kindField, nField, apply);
+  const errorBox = el('div', 'whatif-error');
+  errorBox.setAttribute('role', 'alert');
+  errorBox.hidden = true;
+  const undoBtn = button('whatif.undo');
+  undoBtn.id = 'whatif-undo';
+  undoBtn.setAttribute('aria-keyshortcuts', 'Control+Z');
+  const redoBtn = button('whatif.redo');
+  redoBtn.id = 'whatif-redo';
+  redoBtn.setAttribute('aria-keyshortcuts', 'Control+Y');
+  const resetBtn = button('whatif.reset', 'btn btn-small btn-danger');
+  resetBtn.id = 'whatif-reset';
+  const undoRow = el('div', 'whatif-row');
+  undoRow.append(undoBtn, redoBtn, resetBtn);
+  const timing = el('p', 'muted small whatif-timing');
+  timing.id = 'whatif-timing';
+  const cardChange = el('section', 'card');
+  cardChange.append(labelled('h2', 'whatif.change'), form, errorBox, undoRow, timing);
+
+  // Steps
+  const stepList = el('ol', 'whatif-steps');
+  stepList.id = 'whatif-steps';
+  const noSteps = labelled('p', 'whatif.noSteps', 'muted small');
+  const cardSteps = el('section', 'card');
+  cardSteps.append(labelled('h2', 'whatif.steps'), noSteps, stepList);
+
+  // Comparison
+  const compare = el('div', 'whatif-compare');
+  compare.id = 'whatif-summary';
+  compare.setAttribute('aria-live', 'polite');
+  const exportFormat = el('select');
+  exportFormat.id = 'whatif-csv-format';
+  const exportLabel = labelled('label', 'whatif.csvFormat', 'small');
+  exportLabel.htmlFor = exportFormat.id;
+  const exportBtn = button('whatif.export');
+  exportBtn.id = 'whatif-export';
+  const exportRow = el('div', 'whatif-row');
+  exportRow.append(exportLabel, exportFormat, exportBtn);
+  const cardCompare = el('section', 'card');
+  cardCompare.append(labelled('h2', 'whatif.compare'), compare, exportRow);
+
+  root.replaceChildren(cardScenario, cardSel, cardChange, cardSteps, cardCompare);
+
+  function fillSelects() {
+    const kind = kindSelect.value || KINDS[0];
+    kindSelect.replaceChildren(...KINDS.map((k) => {
+      const o = el('option', '', t(`whatif.kind.${k}`));
+      o.value = k;
+      return o;
+    }));
+    kindSelect.value = kind;
+    const fmt = exportFormat.value || (language() === 'nl' ? 'nl' : 'standard');
+    exportFormat.replaceChildren(...['nl', 'standard'].map((f) => {
+      const o = el('option', '', t(`whatif.csv.${f}`));
+      o.value = f;
+      return o;
+    }));
+    exportFormat.value = fmt;
+  }
+  fillSelects();
+
+  // ---- state → screen -------------------------------------------------------------------------
+  function setBusy(busy) {
+    root.dataset.busy = String(busy);
+    const can = !!sc && !busy;
+    apply.disabled = !can || selection.size === 0;
+    undoBtn.disabled = !can || !sc.canUndo;
+    redoBtn.disabled = !can || !sc.canRedo;
+    resetBtn.disabled = !can || !sc.steps.length;
+    exportBtn.disabled = !can || !lastSummary;
+  }
+
+  function showError(message) {
+    error = message;
+    errorBox.textContent = message;
+    errorBox.hidden = !message;
+    root.dataset.error = message ? 'true' : 'false';
+  }
+
+  function renderIntro() {
+    const s = sc?.settings || getContext().settings;
+    intro.textContent = t('whatif.intro', { radius: s.radiusM, k: s.suppressBelow });
+    layerInfo.textContent = sc ? t('whatif.layer', { layer: sc.layerName, n: sc.n }) : t('whatif.noLayer', { dwellings: DWELLINGS, corporation: CORPORATION });
+  }
+
+  function renderSelection() {
+    selCount.textContent = tn('whatif.selected', selection.size);
+    selCount.dataset.count = String(selection.size);
+    setMapSelection();
+    setBusy(root.dataset.busy === 'true');
+  }
+
+  function describeStep(step) {
+    const first = step.changes[0];
+    const same = step.changes.every((c) => c.kind === first?.kind && c.dwellings === first?.dwellings);
+    if (!first) return step.label;
+    const kind = same ? t(`whatif.kind.${first.kind}`) : t('whatif.mixed');
+    const total = step.changes.reduce((a, c) => a + c.dwellings, 0);
+    return t('whatif.stepText', {
+      kind, n: same ? first.dwellings : '…', locations: step.changes.length, total,
+    });
+  }
+
+  function renderSteps() {
+    const steps = sc?.steps || [];
+    noSteps.hidden = steps.length > 0;
+    stepList.replaceChildren(...steps.map((step, i) => {
+      const li = el('li', '', describeStep(step));
+      li.dataset.index = String(i);
+      return li;
+    }));
+    root.dataset.steps = String(steps.length);
+  }
+
+  function renderTiming() {
+    if (!lastTiming) {
+      timing.textContent = '';
+      return;
+    }
+    const { engineMs, updateMs, summaryMs, rows, locations } = lastTiming;
+    Object.assign(timing.dataset, {
+      engineMs: String(engineMs), updateMs: String(updateMs), summaryMs: String(summaryMs ?? ''), rows: String(rows), locations: String(locations),
+    });
+    timing.textContent = t('whatif.timing', {
+      update: formatNumber(updateMs, 1), engine: formatNumber(engineMs, 1),
+      summary: summaryMs === undefined ? '…' : formatNumber(summaryMs, 1),
+      rows, locations,
+    });
+  }
+
+  function cell(tag, text, cls, data) {
+    const c = el(tag, cls, text);
+    if (data) Object.assign(c.dataset, data);
+    return c;
+  }
+
+  function headRow(keys) {
+    const tr = el('tr');
+    for (const k of keys) tr.append(cell('th', t(k), k.startsWith('whatif.col.num') ? 'num' : ''));
+    return tr;
+  }
+
+  /** The band table before/after, the crossings in total and per area. */
+  function renderSummary() {
+    const s = lastSummary;
+    if (!sc || !s) {
+      compare.replaceChildren(labelled('p', 'whatif.noSummary', 'muted small'));
+      return;
+    }
+    const n = (v) => formatNumber(v, 0);
+    const delta = (v) => (v > 0 ? `+${n(v)}` : v < 0 ? `−${n(-v)}` : '0');
+    // Bands before / after
+    const bands = el('table', 'result-table whatif-bands');
+    const bh = el('thead');
+    bh.append(headRow(['whatif.col.band', 'whatif.col.numBefore', 'whatif.col.numAfter', 'whatif.col.numDelta', 'whatif.col.numDwBefore', 'whatif.col.numDwAfter']));
+    const bb = el('tbody');
+    const labels = bandLabels(DEFAULT_EDGES_PCT, (v) => (language() === 'nl' ? `${v} %` : `${v}%`));
+    const maxLoc = Math.max(1, ...s.bandsBefore.bands.map((b) => b.locations), ...s.bandsAfter.bands.map((b) => b.locations));
+    s.bandsBefore.bands.forEach((before, i) => {
+      const after = s.bandsAfter.bands[i];
+      const tr = el('tr');
+      Object.assign(tr.dataset, {
+        band: String(i), beforeLocations: String(before.locations), afterLocations: String(after.locations),
+        beforeDwellings: String(before.dwellings ?? 0), afterDwellings: String(after.dwellings ?? 0),
+      });
+      const th = el('th', 'whatif-band-label');
+      const bar = el('span', 'whatif-bar');
+      const b1 = el('span', 'whatif-bar-before');
+      b1.style.width = `${(100 * before.locations) / maxLoc}%`;
+      const b2 = el('span', 'whatif-bar-after');
+      b2.style.width = `${(100 * after.locations) / maxLoc}%`;
+      bar.append(b1, b2);
+      th.append(el('span', '', labels[i] ?? before.label), bar);
+      const d = after.locations - before.locations;
+      tr.append(
+        th, cell('td', n(before.locations), 'num'), cell('td', n(after.locations), 'num'),
+        cell('td', delta(d), `num ${d > 0 ? 'up' : d < 0 ? 'down' : ''}`),
+        cell('td', n(before.dwellings ?? 0), 'num'), cell('td', n(after.dwellings ?? 0), 'num'),
+      );
+      bb.append(tr);
+    });
+    const none = el('tr', 'muted');
+    none.dataset.band = 'none';
+    none.dataset.beforeLocations = String(s.bandsBefore.outsideLocations);
+    none.dataset.afterLocations = String(s.bandsAfter.outsideLocations);
+    none.append(
+      cell('th', t('whatif.noShare')), cell('td', n(s.bandsBefore.outsideLocations), 'num'),
+      cell('td', n(s.bandsAfter.outsideLocations), 'num'),
+      cell('td', delta(s.bandsAfter.outsideLocations - s.bandsBefore.outsideLocations), 'num'), cell('td', ''), cell('td', ''),
+    );
+    bb.append(none);
+    bands.append(bh, bb);
+
+    // Crossings in total
+    const cross = el('table', 'result-table whatif-crossings');
+    const ch = el('thead');
+    ch.append(headRow(['whatif.col.threshold', 'whatif.col.numUpLoc', 'whatif.col.numUpDw', 'whatif.col.numDownLoc', 'whatif.col.numDownDw']));
+    const cb = el('tbody');
+    for (const c of s.crossings) cb.append(crossRow(c, null));
+    cross.append(ch, cb);
+
+    // Per area
+    const areas = el('details', 'whatif-areas');
+    areas.open = s.perArea.length > 0 && s.perArea.length <= 12;
+    const summ = el('summary', '', tn('whatif.perArea', s.perArea.length));
+    const at = el('table', 'result-table whatif-area-table');
+    const ah = el('thead');
+    ah.append(headRow(['whatif.col.area', 'whatif.col.threshold', 'whatif.col.numUpLoc', 'whatif.col.numUpDw', 'whatif.col.numDownLoc', 'whatif.col.numDownDw']));
+    const ab = el('tbody');
+    for (const a of s.perArea) {
+      for (const c of a.crossings) {
+        if (!c.upLocations && !c.downLocations) continue;
+        ab.append(crossRow(c, a.area));
+      }
+    }
+    at.append(ah, ab);
+    areas.append(summ, at);
+
+    const facts = el('p', 'muted small whatif-facts', t('whatif.facts', {
+      changed: s.changedLocations, undetermined: s.undeterminedLocations, k: sc.settings.suppressBelow,
+    }));
+    Object.assign(facts.dataset, { changed: String(s.changedLocations), undetermined: String(s.undeterminedLocations) });
+
+    compare.replaceChildren(
+      el('h4', '', t('whatif.bandsTitle', { radius: sc.settings.radiusM })), bands,
+      el('h4', '', t('whatif.crossingsTitle')), cross, areas, facts,
+    );
+  }
+
+  function crossRow(c, area) {
+    const tr = el('tr');
+    Object.assign(tr.dataset, {
+      threshold: String(c.thresholdPct), upLocations: String(c.upLocations), upDwellings: String(c.upDwellings),
+      downLocations: String(c.downLocations), downDwellings: String(c.downDwellings),
+    });
+    if (area !== null) {
+      tr.dataset.area = area;
+      tr.append(cell('th', area));
+    }
+    const pct = language() === 'nl' ? `${formatNumber(c.thresholdPct)} %` : `${formatNumber(c.thresholdPct)}%`;
+    tr.append(
+      cell(area === null ? 'th' : 'td', pct),
+      cell('td', formatNumber(c.upLocations, 0), 'num'), cell('td', formatNumber(c.upDwellings, 0), 'num'),
+      cell('td', formatNumber(c.downLocations, 0), 'num'), cell('td', formatNumber(c.downDwellings, 0), 'num'),
+    );
+    return tr;
+  }
+
+  function renderAll() {
+    renderIntro();
+    renderSelection();
+    renderSteps();
+    renderSummary();
+    renderTiming();
+    setBusy(root.dataset.busy === 'true');
+  }
+
+  // ---- the map --------------------------------------------------------------------------------
+  // While the tab is open the map shows the scenario's bands; main.js's redraws of the base layer
+  // (language switch, recomputation) are held back until the tab closes.
+  const baseShow = mapView.show.bind(mapView);
+  mapView.show = (geom, bands, opts) => {
+    if (active && sc) return Promise.resolve();
+    return baseShow(geom, bands, opts);
+  };
+  let mapWired = false;
+  async function wireMap() {
+    if (mapWired) return;
+    mapWired = true;
+    await mapView.ready;
+    const map = mapView.map;
+    const noneFilter = ['==', ['id'], -1];
+    map.addLayer({
+      id: CHANGED_LAYER, type: 'line', source: SRC, filter: noneFilter,
+      paint: { 'line-color': '#111', 'line-width': 1.5, 'line-dasharray': [2, 1] },
+      layout: { visibility: 'none' },
+    });
+    map.addLayer({
+      id: SEL_LAYER, type: 'line', source: SRC, filter: noneFilter,
+      paint: { 'line-color': '#ff7f00', 'line-width': 2.5 },
+      layout: { visibility: 'none' },
+    });
+    for (const layer of ['squares-fill', 'points']) {
+      map.on('click', layer, (ev) => {
+        if (!active || !sc || ev.originalEvent.shiftKey) return;
+        const f = ev.features?.[0];
+        if (!f || typeof f.id !== 'number') return;
+        if (selection.has(f.id)) selection.delete(f.id);
+        else selection.add(f.id);
+        renderSelection();
+      });
+    }
+    // Shift-drag: a box that adds every location inside it (MapLibre's own box zoom is off meanwhile).
+    let box = null;
+    map.on('mousedown', (ev) => {
+      if (!active || !sc || !ev.originalEvent.shiftKey || ev.originalEvent.button !== 0) return;
+      ev.preventDefault();
+      const start = ev.point;
+      const div = el('div', 'whatif-box');
+      map.getCanvasContainer().append(div);
+      box = { start, div };
+      const move = (e) => {
+        const p = mousePoint(map, e);
+        const x0 = Math.min(start.x, p.x), y0 = Math.min(start.y, p.y);
+        Object.assign(div.style, {
+          left: `${x0}px`, top: `${y0}px`, width: `${Math.abs(p.x - start.x)}px`, height: `${Math.abs(p.y - start.y)}px`,
+        });
+      };
+      const up = (e) => {
+        window.removeEventListener('mousemove', move);
+        window.removeEventListener('mouseup', up);
+        div.remove();
+        box = null;
+        const p = mousePoint(map, e);
+        const found = map.queryRenderedFeatures([[Math.min(start.x, p.x), Math.min(start.y, p.y)], [Math.max(start.x, p.x), Math.max(start.y, p.y)]], {
+          layers: ['squares-fill', 'points'],
+        });
+        for (const f of found) if (typeof f.id === 'number') selection.add(f.id);
+        renderSelection();
+      };
+      window.addEventListener('mousemove', move);
+      window.addEventListener('mouseup', up);
+    });
+    void box;
+    setMapSelection();
+  }
+
+  function mousePoint(map, e) {
+    const r = map.getCanvasContainer().getBoundingClientRect();
+    return { x: e.clientX - r.left, y: e.clientY - r.top };
+  }
+
+  function setMapSelection() {
+    const map = mapView.map;
+    if (!mapWired || !map.getLayer(SEL_LAYER)) return;
+    const vis = active && sc ? 'visible' : 'none';
+    map.setLayoutProperty(SEL_LAYER, 'visibility', vis);
+    map.setLayoutProperty(CHANGED_LAYER, 'visibility', vis);
+    map.setFilter(SEL_LAYER, ['in', ['id'], ['literal', [...selection]]]);
+    const changed = new Set();
+    for (const step of sc?.steps || []) for (const c of step.changes) changed.add(c.row);
+    map.setFilter(CHANGED_LAYER, ['in', ['id'], ['literal', [...changed]]]);
+  }
+
+  async function drawScenarioMap({ fit = false } = {}) {
+    if (!sc || !active) return;
+    await baseShow(sc.geometry, sc.bands, { fit });
+    if (active) {
+      mapView.map.boxZoom.disable();
+      setMapSelection();
+    }
+  }
+
+  /** Patch the changed rows' colours only (GeoJSON diff), not the whole layer. */
+  function patchMap(rows) {
+    if (!active || !rows.length) return;
+    const source = mapView.map.getSource(SRC);
+    const update = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      update[i] = { id: rows[i], addOrUpdateProperties: [{ key: 'b', value: sc.bands[rows[i]] }] };
+    }
+    source.updateData({ update });
+  }
+
+  // ---- the scenario in the worker ---------------------------------------------------------------
+  function pickLayer() {
+    const ctx = getContext();
+    const ok = (l) => l.geometry && l.columns?.includes(DWELLINGS) && l.columns?.includes(CORPORATION);
+    return ctx.layers.find((l) => l.id === ctx.activeLayerId && ok(l)) || ctx.layers.find(ok) || null;
+  }
+
+  /** Bumped after every finished operation (done or refused), so a test can wait for it. */
+  let done = 0;
+  function queue(fn) {
+    const run = chain.then(async () => {
+      setBusy(true);
+      try {
+        return await fn();
+      } catch (err) {
+        showError(`${t('engine.error')}: ${err.message}`);
+        return false;
+      } finally {
+        setBusy(false);
+        root.dataset.done = String(++done);
+      }
+    });
+    chain = run.catch(() => {});
+    return run;
+  }
+
+  function request(op, args) {
+    return engine.request(op, { scenarioId: sc?.id, ...args }).promise;
+  }
+
+  function sameSettings(a, b) {
+    return a.radiusM === b.radiusM && a.missing === b.missing && a.suppressBelow === b.suppressBelow;
+  }
+
+  /**
+   * Make sure the worker holds a scenario for the current layer and settings; a change of radius,
+   * missing policy or k rebuilds it and replays the steps so far. True when it (re)built.
+   */
+  async function ensureScenario() {
+    const layer = pickLayer();
+    const settings = getContext().settings;
+    if (sc && layer && sc.layerId === layer.id && sc.geometry === layer.geometry && sameSettings(sc.settings, settings)) return false;
+    const replay = sc && layer && sc.layerId === layer.id ? sc.steps : [];
+    if (sc) engine.request('scenarioFree', { scenarioId: sc.id });
+    if (!sc || sc.layerId !== layer?.id || sc.geometry !== layer?.geometry) selection.clear();
+    sc = null;
+    lastSummary = null;
+    lastTiming = null;
+    if (!layer) {
+      renderAll();
+      return true;
+    }
+    const id = `whatif-${nextScenario++}`;
+    const r = await engine.request('scenarioCreate', {
+      scenarioId: id, layerId: layer.id, radiusM: settings.radiusM, dwellings: DWELLINGS, corporation: CORPORATION,
+      missing: settings.missing, suppressBelow: settings.suppressBelow,
+    }).promise;
+    const bands = classify(r.shares, DEFAULT_EDGES_PCT);
+    sc = {
+      id, layerId: layer.id, layerName: layer.name, geometry: layer.geometry, settings: { ...settings }, n: r.n,
+      shares: r.shares, bands, steps: [], canUndo: false, canRedo: false,
+    };
+    let dropped = 0;
+    for (const step of replay) {
+      try {
+        const c = await request('scenarioApply', { step });
+        absorb(c);
+      } catch {
+        dropped++;
+      }
+    }
+    if (dropped) showError(t('whatif.replayDropped', { count: dropped }));
+    await refreshSummary();
+    renderAll();
+    await drawScenarioMap({ fit: false });
+    return true;
+  }
+
+  /** Take a change from the worker into the page's copy. */
+  function absorb(c) {
+    const { rows, shares } = c;
+    for (let i = 0; i < rows.length; i++) {
+      sc.shares[rows[i]] = shares[i];
+      sc.bands[rows[i]] = bandOf(shares[i], DEFAULT_EDGES_PCT);
+    }
+    sc.steps = c.steps;
+    sc.canUndo = c.canUndo;
+    sc.canRedo = c.canRedo;
+  }
+
+  async function refreshSummary() {
+    lastSummary = await request('scenarioSummary', { settings: { thresholdsPct: THRESHOLDS_PCT } });
+  }
+
+  /** One edit (apply / undo / redo) end to end, timed. */
+  async function edit(op, args, locations) {
+    const t0 = performance.now();
+    let c;
+    try {
+      c = await request(op, args);
+    } catch (err) {
+      showError(`${t('whatif.refused')} ${explainError(err.message)}`);
+      root.dataset.lastError = err.message;
+      return false;
+    }
+    const t1 = performance.now();
+    showError('');
+    if (c.nothing) return false;
+    absorb(c);
+    patchMap(c.rows);
+    renderSteps();
+    setMapSelection();
+    const t2 = performance.now();
+    lastTiming = { engineMs: round(t1 - t0), updateMs: round(t2 - t0), rows: c.rows.length, locations };
+    renderTiming();
+    await refreshSummary();
+    renderSummary();
+    lastTiming.summaryMs = round(performance.now() - t0);
+    renderTiming();
+    return true;
+  }
+
+  const round = (ms) => Math.round(ms * 100) / 100;
+
+  function applySelection() {
+    return queue(async () => {
+      await ensureScenario();
+      if (!sc) return false;
+      const n = Number(nInput.value);
+      if (!Number.isInteger(n) || n < 1) {
+        showError(t('whatif.badNumber'));
+        nInput.focus();
+        return false;
+      }
+      if (!selection.size) {
+        showError(t('whatif.emptySelection'));
+        return false;
+      }
+      const kind = kindSelect.value;
+      const rows = [...selection].sort((a, b) => a - b);
+      const step = {
+        label: `${t(`whatif.kind.${kind}`)} ${n} × ${rows.length}`,
+        changes: rows.map((row) => ({ row, kind, dwellings: n })),
+      };
+      return edit('scenarioApply', { step }, rows.length);
+    });
+  }
+
+  const undo = () => queue(async () => sc?.canUndo && edit('scenarioUndo', {}, 0));
+  const redo = () => queue(async () => sc?.canRedo && edit('scenarioRedo', {}, 0));
+
+  function reset() {
+    return queue(async () => {
+      if (!sc) return;
+      engine.request('scenarioFree', { scenarioId: sc.id });
+      sc = null;
+      showError('');
+      await ensureScenario();
+    });
+  }
+
+  /** Add ids (pasted or from a file) to the selection; report those not found. */
+  function addIdList(text) {
+    const ids = [...new Set(text.split(/[\s,;\t"']+/).map((s) => s.trim()).filter(Boolean))];
+    if (!ids.length) return Promise.resolve();
+    return queue(async () => {
+      await ensureScenario();
+      if (!sc) return;
+      const { rows, missing } = await engine.request('findIds', { layerId: sc.layerId, ids }).promise;
+      for (const r of rows) selection.add(r);
+      idsNote.textContent = missing.length
+        ? t('whatif.idsMissing', { added: rows.length, missing: missing.length, examples: missing.slice(0, 5).join(', ') })
+        : t('whatif.idsAdded', { added: rows.length });
+      renderSelection();
+    });
+  }
+
+  // ---- events --------------------------------------------------------------------------------
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    applySelection();
+  });
+  undoBtn.addEventListener('click', () => undo());
+  redoBtn.addEventListener('click', () => redo());
+  resetBtn.addEventListener('click', () => reset());
+  clearSel.addEventListener('click', () => {
+    selection.clear();
+    idsNote.textContent = '';
+    renderSelection();
+  });
+  addIds.addEventListener('click', () => addIdList(idsInput.value));
+  fileInput.addEventListener('change', async () => {
+    const file = fileInput.files?.[0];
+    if (file) await addIdList(await file.text());
+    fileInput.value = '';
+  });
+  exportBtn.addEventListener('click', () => exportCsv());
+  document.addEventListener('keydown', (ev) => {
+    if (!active || !(ev.ctrlKey || ev.metaKey) || ev.altKey) return;
+    const target = ev.target;
+    if (target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    const key = ev.key.toLowerCase();
+    if (key === 'z' && !ev.shiftKey) {
+      ev.preventDefault();
+      undo();
+    } else if (key === 'y' || (key === 'z' && ev.shiftKey)) {
+      ev.preventDefault();
+      redo();
+    }
+  });
+
+  function exportCsv() {
+    if (!sc || !lastSummary) return;
+    const format = exportFormat.value;
+    const name = nameInput.value.trim() || t('whatif.defaultName');
+    const text = scenarioCsv({
+      summary: lastSummary, steps: sc.steps, name, layerName: sc.layerName, settings: sc.settings, format,
+      labels: {
+        scenario: t('whatif.title'), layer: t('whatif.csv.layer'), radius: t('whatif.csv.radius'), k: t('whatif.csv.k'),
+        area: t('whatif.col.area'), total: t('whatif.csv.total'), threshold: t('whatif.col.threshold'),
+        upLoc: t('whatif.col.numUpLoc'), upDw: t('whatif.col.numUpDw'), downLoc: t('whatif.col.numDownLoc'), downDw: t('whatif.col.numDownDw'),
+        band: t('whatif.col.band'), before: t('whatif.col.numBefore'), after: t('whatif.col.numAfter'),
+        dwBefore: t('whatif.col.numDwBefore'), dwAfter: t('whatif.col.numDwAfter'), noShare: t('whatif.noShare'),
+        steps: t('whatif.steps'), suppressed: t('whatif.csv.suppressed', { k: sc.settings.suppressBelow }),
+        kind: (k) => t(`whatif.kind.${k}`),
+      },
+    });
+    const blob = new Blob([text], { type: 'text/csv;charset=utf-8' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `${name.replace(/[^\p{L}\p{N}_-]+/gu, '_')}.csv`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  }
+
+  renderAll();
+  setBusy(false);
+
+  return {
+    /** The tab opened or closed: show the scenario on the map, or give the map back. */
+    async setActive(on) {
+      if (on === active) return;
+      active = on;
+      root.dataset.active = String(on);
+      const map = mapView.map;
+      if (on) {
+        await wireMap();
+        const built = await queue(() => ensureScenario());
+        if (!built) await drawScenarioMap();
+      } else {
+        map.boxZoom.enable();
+        setMapSelection();
+        restoreMap();
+      }
+    },
+    relabel() {
+      fillSelects();
+      renderAll();
+    },
+    isActive: () => active,
+  };
+}
