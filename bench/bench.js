@@ -15,10 +15,12 @@ window.runCase = ({ n, radiusM = 200, numerators = 1, seed = 1, repeat = 3, chun
   const settings = { radiusM, denominator: 'woningen', numerators: NUMERATORS.slice(0, numerators) };
   let best = Infinity;
   let chunks = 0;
+  let indexSeconds = 0;
   let checksum = 0;
   for (let k = 0; k < repeat; k++) {
     const t = performance.now();
     const job = new wasm.ScoreJob(layer, settings);
+    indexSeconds = (performance.now() - t) / 1000;
     let p = 0;
     chunks = 0;
     while (p < 1) {
@@ -41,6 +43,7 @@ window.runCase = ({ n, radiusM = 200, numerators = 1, seed = 1, repeat = 3, chun
     radius_m: radiusM,
     numerators,
     seconds: Number(best.toFixed(4)),
+    index_seconds: Number(indexSeconds.toFixed(4)),
     chunks,
     wasm_memory_bytes: memoryBytes,
     wasm_memory_bytes_per_point: Number((memoryBytes / n).toFixed(1)),

@@ -48,8 +48,12 @@ pub enum BufferSumError {
 /// How the values of the summed columns are held in sorted order.
 #[derive(Debug, Clone)]
 enum SortedValues {
-    /// Every column integer-valued with Σ|v| < 2³¹: exact in i32 lanes.
-    Int(Vec<Vec<i32>>),
+    /// Every column integer-valued with Σ|v| < 2³¹: exact in i32 lanes. With prefix sums
+    /// (`prefix[j] = Σ values[..j]`, also exact in i32) for the core of each window.
+    Int {
+        values: Vec<Vec<i32>>,
+        prefix: Vec<Vec<i32>>,
+    },
     F64(Vec<Vec<f64>>),
 }
 
@@ -145,22 +149,34 @@ impl BufferSumJob {
             }) && total < 2_147_483_647.0
         });
         let values = if all_int {
-            SortedValues::Int(
-                columns
-                    .iter()
-                    .map(|c| {
-                        let mut v: Vec<i32> = Vec::with_capacity(padded);
-                        v.extend(
-                            index
-                                .order()
-                                .iter()
-                                .map(|&i| clean(c.values[i as usize]) as i32),
-                        );
-                        v.resize(padded, 0);
-                        v
-                    })
-                    .collect(),
-            )
+            let values: Vec<Vec<i32>> = columns
+                .iter()
+                .map(|c| {
+                    let mut v: Vec<i32> = Vec::with_capacity(padded);
+                    v.extend(
+                        index
+                            .order()
+                            .iter()
+                            .map(|&i| clean(c.values[i as usize]) as i32),
+                    );
+                    v.resize(padded, 0);
+                    v
+                })
+                .collect();
+            let prefix = values
+                .iter()
+                .map(|v| {
+                    let mut p = Vec::with_capacity(v.len() + 1);
+                    let mut s = 0i32;
+                    p.push(0);
+                    for &x in v {
+                        s = s.wrapping_add(x);
+                        p.push(s);
+                    }
+                    p
+                })
+                .collect();
+            SortedValues::Int { values, prefix }
         } else {
             SortedValues::F64(
                 columns
@@ -262,8 +278,10 @@ impl BufferSumJob {
             let c1 = (c0 + 4).min(n_cols);
             let out = &mut self.sums[c0..c1];
             match &self.values {
-                SortedValues::Int(v) => dispatch::<kernel::I4>(&q, &v[c0..c1], out),
-                SortedValues::F64(v) => dispatch::<kernel::D2>(&q, &v[c0..c1], out),
+                SortedValues::Int { values, prefix } => {
+                    dispatch::<kernel::I4>(&q, &values[c0..c1], Some(&prefix[c0..c1]), out)
+                }
+                SortedValues::F64(v) => dispatch::<kernel::D2>(&q, &v[c0..c1], None, out),
             }
             c0 = c1;
         }
@@ -281,12 +299,20 @@ struct Query<'a> {
     to: usize,
 }
 
-fn dispatch<A: kernel::Acc>(q: &Query<'_>, cols: &[Vec<A::Elem>], out: &mut [Vec<f64>]) {
+fn dispatch<A: kernel::Acc>(
+    q: &Query<'_>,
+    cols: &[Vec<A::Elem>],
+    prefix: Option<&[Vec<i32>]>,
+    out: &mut [Vec<f64>],
+) {
+    fn arr<T, const C: usize>(v: &[Vec<T>]) -> [&[T]; C] {
+        std::array::from_fn(|c| v[c].as_slice())
+    }
     match cols.len() {
-        1 => score_points::<A, 1>(q, std::array::from_fn(|c| cols[c].as_slice()), out),
-        2 => score_points::<A, 2>(q, std::array::from_fn(|c| cols[c].as_slice()), out),
-        3 => score_points::<A, 3>(q, std::array::from_fn(|c| cols[c].as_slice()), out),
-        _ => score_points::<A, 4>(q, std::array::from_fn(|c| cols[c].as_slice()), out),
+        1 => score_points::<A, 1>(q, arr(cols), prefix.map(arr), out),
+        2 => score_points::<A, 2>(q, arr(cols), prefix.map(arr), out),
+        3 => score_points::<A, 3>(q, arr(cols), prefix.map(arr), out),
+        _ => score_points::<A, 4>(q, arr(cols), prefix.map(arr), out),
     }
 }
 
@@ -295,13 +321,19 @@ struct Strip {
     end: usize,
     lo: usize,
     hi: usize,
+    /// The core `clo..chi` (certainly within R; summed from prefix sums).
+    clo: usize,
+    chi: usize,
     y_off: f32,
     hw: f32,
+    /// Core half-width; negative = no core.
+    core_hw: f32,
 }
 
 fn score_points<A: kernel::Acc, const C: usize>(
     q: &Query<'_>,
     cols: [&[A::Elem]; C],
+    prefix: Option<[&[i32]; C]>,
     out: &mut [Vec<f64>],
 ) {
     let (idx, plan) = (q.index, q.plan);
@@ -326,12 +358,20 @@ fn score_points<A: kernel::Acc, const C: usize>(
         }
         let hw = (plan.half_width_m[(o + m) as usize] as f32) + plan.tol_x;
         let lo = slots.start + xf[slots.clone()].partition_point(|&x| x < qx0 - hw);
+        let core_hw = if prefix.is_some() {
+            plan.core_half_width_m[(o + m) as usize] as f32
+        } else {
+            -1.0
+        };
         strips.push(Strip {
             end: slots.end,
             lo,
             hi: lo,
+            clo: lo,
+            chi: lo,
             y_off: (origin - idx.row_origin(rr as usize)) as f32,
             hw,
+            core_hw,
         });
     }
     let col_ptrs: [*const A::Elem; C] = std::array::from_fn(|c| cols[c].as_ptr());
@@ -339,16 +379,11 @@ fn score_points<A: kernel::Acc, const C: usize>(
     for s in q.from..q.to {
         let qx = xf[s];
         let mut acc = [A::zero(); C];
+        let mut core = [0i32; C];
         for st in strips.iter_mut() {
-            let lo_b = qx - st.hw;
-            let hi_b = qx + st.hw;
-            while st.lo < st.end && xf[st.lo] < lo_b {
-                st.lo += 1;
-            }
-            st.hi = st.hi.max(st.lo);
-            while st.hi < st.end && xf[st.hi] <= hi_b {
-                st.hi += 1;
-            }
+            // SAFETY: lo, hi <= end <= the number of points; xf is padded (see `advance`).
+            st.lo = unsafe { kernel::advance(xf, st.lo, st.end, qx - st.hw, false) };
+            st.hi = unsafe { kernel::advance(xf, st.hi.max(st.lo), st.end, qx + st.hw, true) };
             if st.lo == st.hi {
                 continue;
             }
@@ -360,10 +395,36 @@ fn score_points<A: kernel::Acc, const C: usize>(
                 r2_lo: plan.r2_lo,
                 r2_hi: plan.r2_hi,
             };
-            // SAFETY: lo <= hi <= the strip's end <= the number of points; xf, yf and the value
-            // columns (asserted above) are padded to a multiple of LANES plus LANES.
-            acc =
-                unsafe { kernel::range::<A, C>(&g, &col_ptrs, st.lo, st.hi, acc, &mut ambiguous) };
+            match prefix {
+                Some(prefix) if st.core_hw >= 0.0 => {
+                    let (clo_b, chi_b) = (qx - st.core_hw, qx + st.core_hw);
+                    // SAFETY: as above, within lo..hi.
+                    st.clo = unsafe { kernel::advance(xf, st.clo.max(st.lo), st.hi, clo_b, false) };
+                    st.chi = unsafe { kernel::advance(xf, st.chi.max(st.clo), st.hi, chi_b, true) };
+                    for c in 0..C {
+                        core[c] =
+                            core[c].wrapping_add(prefix[c][st.chi].wrapping_sub(prefix[c][st.clo]));
+                    }
+                    // SAFETY: lo <= clo <= chi <= hi <= the strip's end <= the number of
+                    // points; xf, yf and the value columns (asserted above) are padded to a
+                    // multiple of LANES plus LANES.
+                    acc = unsafe {
+                        kernel::range::<A, C>(&g, &col_ptrs, st.lo, st.clo, acc, &mut ambiguous)
+                    };
+                    // SAFETY: as above.
+                    acc = unsafe {
+                        kernel::range::<A, C>(&g, &col_ptrs, st.chi, st.hi, acc, &mut ambiguous)
+                    };
+                }
+                _ => {
+                    // SAFETY: lo <= hi <= the strip's end <= the number of points; xf, yf and
+                    // the value columns (asserted above) are padded to a multiple of LANES
+                    // plus LANES.
+                    acc = unsafe {
+                        kernel::range::<A, C>(&g, &col_ptrs, st.lo, st.hi, acc, &mut ambiguous)
+                    };
+                }
+            }
         }
         let qi = order[s] as usize;
         let mut extra = [0.0f64; C];
@@ -380,7 +441,7 @@ fn score_points<A: kernel::Acc, const C: usize>(
         }
         ambiguous.clear();
         for c in 0..C {
-            out[c][qi] = acc[c].sum() + extra[c];
+            out[c][qi] = acc[c].sum() + f64::from(core[c]) + extra[c];
         }
     }
 }
@@ -489,6 +550,10 @@ mod kernel {
         #[inline(always)]
         pub fn le(a: F4, b: F4) -> M4 {
             f32x4_le(a, b)
+        }
+        #[inline(always)]
+        pub fn lt(a: F4, b: F4) -> M4 {
+            f32x4_lt(a, b)
         }
         #[inline(always)]
         pub fn and(a: M4, b: M4) -> M4 {
@@ -602,6 +667,11 @@ mod kernel {
             unsafe { _mm_cmple_ps(a, b) }
         }
         #[inline(always)]
+        pub fn lt(a: F4, b: F4) -> M4 {
+            // SAFETY: SSE2 baseline.
+            unsafe { _mm_cmplt_ps(a, b) }
+        }
+        #[inline(always)]
         pub fn and(a: M4, b: M4) -> M4 {
             // SAFETY: SSE2 baseline.
             unsafe { _mm_and_ps(a, b) }
@@ -712,6 +782,9 @@ mod kernel {
         pub fn le(a: F4, b: F4) -> M4 {
             std::array::from_fn(|k| a[k] <= b[k])
         }
+        pub fn lt(a: F4, b: F4) -> M4 {
+            std::array::from_fn(|k| a[k] < b[k])
+        }
         pub fn and(a: M4, b: M4) -> M4 {
             std::array::from_fn(|k| a[k] && b[k])
         }
@@ -768,7 +841,34 @@ mod kernel {
         }
     }
 
-    use imp::{and, andnot, bitmask, d2, lane_mask, le, load, splat};
+    use imp::{and, andnot, bitmask, d2, lane_mask, le, load, lt, splat};
+
+    /// Moves `pos` forward over the x-sorted slots `pos..end` while `xf[pos] < bound` (or `<=`
+    /// with `inclusive`), 4 slots per step: the advance is the number of leading lanes that pass.
+    ///
+    /// # Safety
+    /// `pos <= end`, and `xf` must be readable up to `end.next_multiple_of(LANES) + LANES`.
+    #[inline(always)]
+    pub unsafe fn advance(
+        xf: &[f32],
+        mut pos: usize,
+        end: usize,
+        bound: f32,
+        inclusive: bool,
+    ) -> usize {
+        let b = splat(bound);
+        while pos < end {
+            // SAFETY: pos < end, so pos + 4 is within the padding.
+            let v = unsafe { load(xf.as_ptr().add(pos)) };
+            let pass = bitmask(if inclusive { le(v, b) } else { lt(v, b) });
+            let n = (!pass).trailing_zeros() as usize;
+            pos += n.min(LANES);
+            if n < LANES {
+                break;
+            }
+        }
+        pos.min(end)
+    }
     pub use imp::{D2, I4};
 
     /// Lanes of the block at `base` that lie in `lo..hi`, as a bit set.
@@ -807,6 +907,9 @@ mod kernel {
         mut acc: [A; C],
         ambiguous: &mut Vec<u32>,
     ) -> [A; C] {
+        if lo >= hi {
+            return acc;
+        }
         debug_assert!(hi.next_multiple_of(LANES) <= g.xf.len().min(g.yf.len()));
         let (xp, yp) = (g.xf.as_ptr(), g.yf.as_ptr());
         let qx = splat(g.qx);

@@ -273,9 +273,22 @@ impl GridIndex {
         let err = 2.0 * d * (edx + edy) + edx * edx + edy * edy + 4.0 * d * d * ulp32;
         let delta = 2.0 * err + 1e-9 * d * d;
         let tol_x = 8.0 * ex + 1e-5 * (radius_m + 1.0);
+        // Core: a query anywhere in its strip and a point anywhere in strip o are at most
+        // (|o| + 1)·s apart in y, so |dx| <= sqrt(R² - ((|o| + 1)·s)²) is certainly within R.
+        let core_half_width: Vec<f64> = (-(m as i64)..=m as i64)
+            .map(|o| {
+                let dy_max = (o.unsigned_abs() as f64 + 1.0) * s + tol_y + 2.0 * ey;
+                if dy_max < radius_m {
+                    (r2 - dy_max * dy_max).sqrt() - 2.0 * tol_x
+                } else {
+                    -1.0
+                }
+            })
+            .collect();
         QueryPlan {
             m,
             half_width_m: half_width,
+            core_half_width_m: core_half_width,
             tol_x: tol_x as f32,
             r2_lo: f32_down(r2 - delta),
             r2_hi: f32_up(r2 + delta),
@@ -291,6 +304,10 @@ pub struct QueryPlan {
     pub m: usize,
     /// Half-width of the x window per strip offset (index `o + m`), before tolerance.
     pub half_width_m: Vec<f64>,
+    /// Half-width of the x window, per strip offset, within which every point is certainly
+    /// within R of any query in the query's strip (negative: no such core). Already reduced by
+    /// the rounding tolerance.
+    pub core_half_width_m: Vec<f64>,
     /// Added to each half-width to cover f32 rounding of the stored x.
     pub tol_x: f32,
     /// `d2_f32 <= r2_lo` ⇒ certainly within R; `d2_f32 > r2_hi` ⇒ certainly not.
