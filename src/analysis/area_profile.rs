@@ -235,7 +235,21 @@ pub fn area_profile(
         }
     };
     let (corporation_share, corporation_share_suppressed) = share(basis[corp], basis[dw]);
-    let total = |c: usize| -> f64 { input.columns[c].values.iter().filter(|v| !v.is_nan()).sum() };
+    // Loaded-area reference share over the locations with both values (as in `band_index`).
+    let reference = |num: usize, den: usize| -> Option<f64> {
+        let (mut g, mut d) = (0.0, 0.0);
+        for (&a, &b) in input.columns[num]
+            .values
+            .iter()
+            .zip(input.columns[den].values)
+        {
+            if !a.is_nan() && !b.is_nan() {
+                g += a;
+                d += b;
+            }
+        }
+        Some(g / d).filter(|v| v.is_finite() && *v > 0.0)
+    };
     let groups = settings
         .groups
         .iter()
@@ -244,14 +258,14 @@ pub fn area_profile(
             let (share_a, suppressed_a) = share(basis[a.0], basis[a.1]);
             let reference_a = match g.reference_share_pct {
                 Some(p) => Some(p / 100.0),
-                None => Some(total(a.0) / total(a.1)).filter(|v| v.is_finite() && *v > 0.0),
+                None => reference(a.0, a.1),
             };
             let (share_b, suppressed_b, reference_b) = match b {
                 Some(b) => {
                     let (s, sup) = share(basis[b.0], basis[b.1]);
                     let rf = match g.reference_b_share_pct.or(g.reference_share_pct) {
                         Some(p) => Some(p / 100.0),
-                        None => Some(total(b.0) / total(b.1)).filter(|v| v.is_finite() && *v > 0.0),
+                        None => reference(b.0, b.1),
                     };
                     (s, sup, rf)
                 }
@@ -447,5 +461,56 @@ mod tests {
                 len: 2
             })
         ));
+    }
+
+    #[test]
+    fn loaded_area_reference_uses_complete_rows_like_band_index() {
+        // Row 2 has no inhabitants: it is left out of both sums, so the reference is
+        // (3 + 1) / (30 + 50) = 0.05 and area 0's share 3/30 = 0.1 gives index 200
+        // (counting row 2's 100 in the numerator would give 104/80 instead).
+        let cols = [
+            NamedColumn {
+                name: "corp",
+                values: &[8.0, 1.0, 1.0],
+            },
+            NamedColumn {
+                name: "dw",
+                values: &[16.0, 20.0, 20.0],
+            },
+            NamedColumn {
+                name: "bijstand_a",
+                values: &[3.0, 1.0, 100.0],
+            },
+            NamedColumn {
+                name: "inw",
+                values: &[30.0, 50.0, f64::NAN],
+            },
+        ];
+        let mut s = settings();
+        s.groups[0].numerator_b = None;
+        s.groups[0].reference_share_pct = None;
+        let p = area_profile(
+            &s,
+            &ProfileInput {
+                x_rd: None,
+                y_rd: None,
+                columns: &cols,
+            },
+            0,
+        )
+        .unwrap();
+        assert!((p.groups[0].reference_a.unwrap() - 0.05).abs() < 1e-15);
+        assert!((p.groups[0].index_a.unwrap() - 200.0).abs() < 1e-9);
+        // Second implementation: the band index's loaded-area reference on the same columns.
+        let t = crate::analysis::band_index::band_index(
+            &crate::analysis::band_index::IndexSettings::default(),
+            &crate::analysis::band_index::GroupColumns {
+                corporation_share: &[0.5, 0.05, 0.05],
+                group: cols[2].values,
+                denominator: cols[3].values,
+            },
+        )
+        .unwrap();
+        assert_eq!(t.reference_share, p.groups[0].reference_a.unwrap());
     }
 }

@@ -40,8 +40,11 @@ pub enum BandIndexError {
     BadReference(f64),
     #[error("suppression threshold must be a finite number ≥ 0 (got {0})")]
     BadSuppression(f64),
-    #[error("no reference: the loaded area has a denominator sum of {denominator_sum} (need > 0)")]
-    NoReference { denominator_sum: f64 },
+    #[error("no reference: the loaded area has a group sum of {group_sum} and a denominator sum of {denominator_sum} (both must be above 0)")]
+    NoReference {
+        group_sum: f64,
+        denominator_sum: f64,
+    },
     #[error("column {what} has {got} values, expected {expected} (one per location)")]
     LengthMismatch {
         what: &'static str,
@@ -170,6 +173,7 @@ pub(crate) fn reference_share(
             Ok((sums.total_group / sums.total_denominator, "loadedArea"))
         }
         None => Err(BandIndexError::NoReference {
+            group_sum: sums.total_group,
             denominator_sum: sums.total_denominator,
         }),
     }
