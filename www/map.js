@@ -31,8 +31,23 @@ function colourExpression(nBands) {
   return expr;
 }
 
-/** GeoJSON features for a geometry and its band per location. */
+/**
+ * GeoJSON features for a geometry and its band per location. The features of the last geometry
+ * are kept: a recomputation only rewrites each feature's band (`properties.b`).
+ */
+let cached = { geometry: null, collection: null };
 function toFeatures(geometry, bands) {
+  if (cached.geometry === geometry && cached.collection.features.length === bands.length) {
+    const { features } = cached.collection;
+    for (let i = 0; i < bands.length; i++) features[i].properties.b = bands[i];
+    return cached.collection;
+  }
+  const collection = buildFeatures(geometry, bands);
+  cached = { geometry, collection };
+  return collection;
+}
+
+function buildFeatures(geometry, bands) {
   const features = new Array(bands.length);
   const { lon, lat } = geometry;
   if (geometry.kind === 'square') {
