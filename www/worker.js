@@ -387,6 +387,23 @@ Object.assign(ops, {
     }
     return { rows, missing };
   },
+  /**
+   * Placement check of candidate locations (rows of the layer, e.g. the selection): the group
+   * share and the corporation share within R of each, ranked least concentrated first, flagged.
+   */
+  placementCheck({ layerId, rows, dwellings, corporation, group, groupDenominator, missing, settings }) {
+    const { layer } = layerOf(layerId);
+    const x = layer.x();
+    const y = layer.y();
+    const ranked = wasm.placementCheck(
+      layer,
+      { dwellings, corporation, group, groupDenominator, missing: missing === 'leaveOut' ? 'leave-out' : 'zero', settings },
+      Float64Array.from(rows, (r) => x[r]),
+      Float64Array.from(rows, (r) => y[r]),
+      rows.map((r) => layer.id(r)),
+    );
+    return ranked.map((r) => ({ ...r, row: rows[r.candidate] }));
+  },
 });
 // ---- end of what-if scenarios ------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe as describeSession } from './harness.mjs';
-import { readDemo, bruteForceAll, openDemo, searchId, CORP, DWELLINGS } from './app_support.mjs';
+import { readDemo, bruteForce, bruteForceAll, openDemo, searchId, CORP, DWELLINGS, BENEFIT, INHABITANTS } from './app_support.mjs';
 
 const RADIUS_M = 200;
 const K = 10;
@@ -337,6 +337,49 @@ test('the summary exports as CSV (Dutch Excel and standard), per-area small coun
       assert.ok(lines.includes(line), `${format}: area line ${line}`);
     }
   }
+});
+
+test('placement check: the selection ranked by group and corporation share within 200 m, as brute force', async () => {
+  const { page } = s;
+  await clearSelection(page);
+  const benefit = demo.col(BENEFIT);
+  const inhabitants = demo.col(INHABITANTS);
+  // 15 candidates spread over the file, plus one whose surroundings hold fewer than k inhabitants.
+  const spread = demo.ids.map((_, i) => i).filter((i) => dw0[i] > 0);
+  const rows = spread.filter((_, j) => j % Math.floor(spread.length / 15) === 0).slice(0, 15);
+  const thin = demo.ids.findIndex((_, i) => {
+    const g = bruteForce(demo, i, RADIUS_M, benefit, inhabitants, K);
+    return g.denSum > 0 && g.denSum < K;
+  });
+  if (thin >= 0 && !rows.includes(thin)) rows.push(thin);
+  await selectIds(page, rows.map((i) => demo.ids[i]));
+  await page.fill('#placement-group-pct', '20');
+  await page.fill('#placement-corp-pct', '50');
+  const n = Number(await page.locator('#placement').getAttribute('data-done') || 0);
+  await page.click('#placement-run');
+  await page.waitForFunction((m) => Number(document.querySelector('#placement').dataset.done || 0) > m, n);
+  const got = await page.evaluate(() => [...document.querySelectorAll('#placement-result tbody tr')].map((tr) => ({
+    rank: Number(tr.dataset.rank), id: tr.dataset.id, groupShare: tr.dataset.groupShare === '' ? null : Number(tr.dataset.groupShare),
+    corporationShare: tr.dataset.corporationShare === '' ? null : Number(tr.dataset.corporationShare),
+    groupFlag: tr.dataset.groupFlag === 'true', corporationFlag: tr.dataset.corporationFlag === 'true', suppressed: tr.dataset.suppressed === 'true',
+  })));
+  // Independent: brute-force shares, suppression below k, flags strictly above the thresholds,
+  // ordered unsuppressed first, then by group share, then corporation share, then list order.
+  const want = rows.map((i, q) => {
+    const g = bruteForce(demo, i, RADIUS_M, benefit, inhabitants, K).share;
+    const c = bruteForce(demo, i, RADIUS_M, corp0, dw0, K).share;
+    const gs = Number.isNaN(g) ? null : g;
+    const cs = Number.isNaN(c) ? null : c;
+    return {
+      q, id: demo.ids[i], groupShare: gs, corporationShare: cs,
+      groupFlag: gs !== null && gs * 100 > 20, corporationFlag: cs !== null && cs * 100 > 50, suppressed: gs === null || cs === null,
+    };
+  }).sort((a, b) => (a.suppressed - b.suppressed) || ((a.groupShare ?? Infinity) - (b.groupShare ?? Infinity))
+    || ((a.corporationShare ?? Infinity) - (b.corporationShare ?? Infinity)) || a.q - b.q)
+    .map(({ q, ...r }, k) => ({ rank: k + 1, ...r }));
+  assert.deepEqual(got, want);
+  if (thin >= 0) assert.ok(got.at(-1).suppressed, 'a candidate with fewer than k within the radius is suppressed and ranks last');
+  assert.ok(got.some((r) => r.groupFlag || r.corporationFlag), 'some candidates are flagged');
 });
 
 test('the tab reads in English after the language switch', async () => {

@@ -16,6 +16,7 @@
 import { t, tn, formatNumber, language } from '../i18n/i18n.js';
 import { classify, bandOf, bandLabels, DEFAULT_EDGES_PCT } from '../bands.js';
 import { scenarioCsv } from './csv.js';
+import { createPlacement } from './placement.js';
 import './whatif.css';
 
 export const DWELLINGS = 'aantal_woningen';
@@ -188,7 +189,19 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
   const cardCompare = el('section', 'card');
   cardCompare.append(labelled('h2', 'whatif.compare'), compare, exportRow);
 
-  root.replaceChildren(cardScenario, cardSel, cardChange, cardSteps, cardCompare);
+  const cardPlacement = el('section', 'card placement');
+  cardPlacement.id = 'placement';
+  root.replaceChildren(cardScenario, cardSel, cardChange, cardSteps, cardCompare, cardPlacement);
+  const placement = createPlacement(cardPlacement, {
+    engine,
+    mapView,
+    getInput: () => (sc ? {
+      layerId: sc.layerId, columns: pickLayer()?.columns || [], rows: [...selection].sort((a, b) => a - b),
+      settings: sc.settings, dwellings: DWELLINGS, corporation: CORPORATION,
+    } : null),
+    csvFormat: () => exportFormat.value,
+    isActive: () => active,
+  });
 
   function fillSelects() {
     const kind = kindSelect.value || KINDS[0];
@@ -585,6 +598,7 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
     if (dropped) showError(t('whatif.replayDropped', { count: dropped }));
     await refreshSummary();
     renderAll();
+    placement.refresh();
     await drawScenarioMap({ fit: false });
     return true;
   }
@@ -767,10 +781,12 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
         setMapSelection();
         restoreMap();
       }
+      placement.showOnMap();
     },
     relabel() {
       fillSelects();
       renderAll();
+      placement.relabel();
     },
     isActive: () => active,
   };
