@@ -35,15 +35,15 @@ function colourExpression(nBands) {
  * GeoJSON features for a geometry and its band per location. The features of the last geometry
  * are kept: a recomputation only rewrites each feature's band (`properties.b`).
  */
-let cached = { geometry: null, collection: null };
-function toFeatures(geometry, bands) {
+function toFeatures(cached, geometry, bands) {
   if (cached.geometry === geometry && cached.collection.features.length === bands.length) {
     const { features } = cached.collection;
     for (let i = 0; i < bands.length; i++) features[i].properties.b = bands[i];
     return cached.collection;
   }
   const collection = buildFeatures(geometry, bands);
-  cached = { geometry, collection };
+  cached.geometry = geometry;
+  cached.collection = collection;
   return collection;
 }
 
@@ -114,6 +114,7 @@ export function createMap(container, { onSelect, attribution, describe }) {
   container.append(hover);
   let geometry = null;
   let kind = null;
+  const cached = { geometry: null, collection: null }; // this map's features (see toFeatures)
   let selected = -1;
 
   ready.then(() => {
@@ -183,7 +184,7 @@ export function createMap(container, { onSelect, attribution, describe }) {
       const nBands = opts.nBands || 9;
       map.setPaintProperty('squares-fill', 'fill-color', colourExpression(nBands));
       map.setPaintProperty('points', 'circle-color', colourExpression(nBands));
-      map.getSource(SRC).setData(toFeatures(geom, bands));
+      map.getSource(SRC).setData(toFeatures(cached, geom, bands));
       if (fit && geom.bounds) {
         map.resize();
         const [w, s, e, n] = geom.bounds;
