@@ -36,8 +36,14 @@ pub struct ProfileSettings {
     pub radius_m: f64,
     pub suppress_below: f64,
     pub bands: BandSettings,
+    /// Corporation dwellings (a count), summed within the radius.
     pub corporation_column: String,
     pub dwellings_column: String,
+    /// For areas that come with a share instead of counts (KWB
+    /// `perc_huurwoningen_in_bezit_woningcorporaties`): the location's own share is used.
+    pub corporation_share_column: Option<String>,
+    /// Whether `corporation_share_column` is in percent (KWB) rather than `0..1`.
+    pub corporation_share_in_percent: bool,
     pub groups: Vec<GroupSpec>,
 }
 
@@ -49,6 +55,8 @@ impl Default for ProfileSettings {
             bands: BandSettings::default(),
             corporation_column: "aantal_huurwoningen_in_bezit_woningcorporaties".into(),
             dwellings_column: "aantal_woningen".into(),
+            corporation_share_column: None,
+            corporation_share_in_percent: true,
             groups: vec![],
         }
     }
@@ -179,8 +187,18 @@ pub fn area_profile(
                     .join(", "),
             })
     };
-    let corp = find(&settings.corporation_column)?;
-    let dw = find(&settings.dwellings_column)?;
+    let given_share = settings
+        .corporation_share_column
+        .as_deref()
+        .map(find)
+        .transpose()?;
+    let (corp, dw) = match given_share {
+        Some(_) => (None, None),
+        None => (
+            Some(find(&settings.corporation_column)?),
+            Some(find(&settings.dwellings_column)?),
+        ),
+    };
     let mut group_cols = vec![];
     for g in &settings.groups {
         let a = (find(&g.numerator)?, find(&g.denominator)?);
@@ -234,7 +252,19 @@ pub fn area_profile(
             (None, false)
         }
     };
-    let (corporation_share, corporation_share_suppressed) = share(basis[corp], basis[dw]);
+    let (corporation_share, corporation_share_suppressed) = match (given_share, corp, dw) {
+        (Some(c), _, _) => {
+            let v = input.columns[c].values[location];
+            let divisor = if settings.corporation_share_in_percent {
+                100.0
+            } else {
+                1.0
+            };
+            ((v.is_finite() && v >= 0.0).then(|| v / divisor), false)
+        }
+        (None, Some(corp), Some(dw)) => share(basis[corp], basis[dw]),
+        _ => (None, false),
+    };
     // Loaded-area reference share over the locations with both values (as in `band_index`).
     let reference = |num: usize, den: usize| -> Option<f64> {
         let (mut g, mut d) = (0.0, 0.0);
@@ -512,5 +542,27 @@ mod tests {
         )
         .unwrap();
         assert_eq!(t.reference_share, p.groups[0].reference_a.unwrap());
+    }
+
+    #[test]
+    fn area_with_a_given_share_in_percent() {
+        // KWB-style buurt: 57 % corporation share → 0.57 → band 50–60%; no counts needed.
+        let cols = [NamedColumn {
+            name: "perc",
+            values: &[57.0, -99997.0],
+        }];
+        let s = ProfileSettings {
+            corporation_share_column: Some("perc".into()),
+            ..Default::default()
+        };
+        let input = ProfileInput {
+            x_rd: None,
+            y_rd: None,
+            columns: &cols,
+        };
+        let p = area_profile(&s, &input, 0).unwrap();
+        assert_eq!(p.corporation_share, Some(0.57));
+        assert_eq!(p.band.unwrap().label, "50–60%");
+        assert_eq!(area_profile(&s, &input, 1).unwrap().corporation_share, None);
     }
 }

@@ -50,6 +50,7 @@ usage: veerkracht analyse <analysis> [options]   (--format json|csv, --output FI
              or  --group-by band --areas KWB.csv --share-column C --join bu_code=buurtcode
   profile        --input T (--row N | --id ID [--id-column COL]) [--settings PROFILE.json] [--radius-m 200]
                  [--corporation-column C] [--dwellings-column D] [--group LABEL=NUM/DEN[,NUM_B/DEN_B]]
+                 [--corporation-share-column perc_huurwoningen_in_bezit_woningcorporaties (areas)]
 
 common: --bands 0,10,20,30,40,50,60,70,80   --share-unit auto|percent|fraction   --suppress-below 10
 ";
@@ -907,6 +908,10 @@ fn run_profile(opts: &Opts) -> Result<String, String> {
     }
     if let Some(c) = opts.get("dwellings-column") {
         s.dwellings_column = c.to_string();
+    }
+    if let Some(c) = opts.get("corporation-share-column") {
+        s.corporation_share_column = Some(c.to_string());
+        s.corporation_share_in_percent = !matches!(opts.share_unit()?, ShareUnit::Fraction);
     }
     for g in opts.all("group") {
         s.groups.push(parse_group(&g)?);

@@ -83,6 +83,8 @@
 //! areaProfile(columnNames, columnValues, xRd, yRd, location, settings)
 //!   // xRd/yRd may be empty (areas: own figures); location = row index
 //!   // settings {radiusM: 200, suppressBelow: 10, bands, corporationColumn, dwellingsColumn,
+//!   //   corporationShareColumn|null (areas with a given share, e.g. KWB percent),
+//!   //   corporationShareInPercent: true,
 //!   //   groups:[{label, numerator, denominator, numeratorB, denominatorB,
 //!   //            referenceSharePct, referenceBSharePct}]}
 //!   // → {location, scope:"radius"|"own", radiusM, own:[{name, value}], withinRadius,
