@@ -32,13 +32,19 @@ function colourExpression(nBands) {
 }
 
 /**
- * GeoJSON features for a geometry and its band per location. The features of the last geometry
- * are kept: a recomputation only rewrites each feature's band (`properties.b`).
+ * GeoJSON features for a geometry and its band per location. The geometries of the last layer
+ * are kept: a recomputation only makes new feature objects carrying the new band (`properties.b`).
  */
 function toFeatures(cached, geometry, bands) {
   if (cached.geometry === geometry && cached.collection.features.length === bands.length) {
-    const { features } = cached.collection;
-    for (let i = 0; i < bands.length; i++) features[i].properties.b = bands[i];
+    // A new collection (MapLibre ignores setData with the object it already has) sharing the
+    // geometries: only the small feature objects are made again.
+    const prev = cached.collection.features;
+    const features = new Array(bands.length);
+    for (let i = 0; i < bands.length; i++) {
+      features[i] = { type: 'Feature', id: i, properties: { b: bands[i] }, geometry: prev[i].geometry };
+    }
+    cached.collection = { type: 'FeatureCollection', features };
     return cached.collection;
   }
   const collection = buildFeatures(geometry, bands);
