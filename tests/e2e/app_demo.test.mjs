@@ -108,10 +108,41 @@ test('clicking a square on the map selects that square', async () => {
   assert.equal(got.sums[CORP], want.numSum);
 });
 
+/** Pixels of the map in the light (high-share) end of viridis: green-yellow. */
+async function lightPixels(page) {
+  return page.evaluate(() => {
+    const c = document.querySelector('#map canvas');
+    const copy = document.createElement('canvas');
+    copy.width = c.width;
+    copy.height = c.height;
+    const ctx = copy.getContext('2d');
+    ctx.drawImage(c, 0, 0);
+    const { data } = ctx.getImageData(0, 0, c.width, c.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4 * 7) if (data[i + 1] > 180 && data[i + 2] < 120) n++;
+    return n;
+  });
+}
+
 test('the second layer shows the share of persons on benefit within the radius', async () => {
   const { page } = s;
+  await page.click('#details-search'); // keep the pointer off the map
+  const lightBefore = await lightPixels(page);
   await page.locator('.indicator label', { hasText: 'uitkering' }).click();
   await page.waitForFunction(() => /uitkering/.test(document.querySelector('#legend .legend-title')?.textContent));
+  // The map is recoloured: benefit shares are mostly below 20 %, so far fewer light squares.
+  await page.waitForFunction(async (before) => {
+    const c = document.querySelector('#map canvas');
+    const copy = document.createElement('canvas');
+    copy.width = c.width;
+    copy.height = c.height;
+    const ctx = copy.getContext('2d');
+    ctx.drawImage(c, 0, 0);
+    const { data } = ctx.getImageData(0, 0, c.width, c.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4 * 7) if (data[i + 1] > 180 && data[i + 2] < 120) n++;
+    return n < before / 2;
+  }, lightBefore, { timeout: 30_000 });
   const benefit = demo.col(BENEFIT);
   const inhabitants = demo.col(INHABITANTS);
   const all = demo.ids.map((_, i) => i);
