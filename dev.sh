@@ -117,7 +117,9 @@ run_tests() {
   step "cargo test --release --target $WASM_TARGET --test 'wasm_*' (headless Chromium via $CHROMEDRIVER)"
   cargo test --release --target "$WASM_TARGET" --test 'wasm_*'
   step "end-to-end tests: node --test tests/e2e/"
-  node --test --test-concurrency=1 tests/e2e/
+  # One file at a time (each starts Chromium); no test may hang the run: 5 min per test at most,
+  # and the runner exits when the tests are done even if a failed test left a browser open.
+  node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit tests/e2e/
 }
 
 cmd="${1:-}"

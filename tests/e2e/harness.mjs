@@ -15,6 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { after } from 'node:test';
 import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve.mjs';
 
@@ -41,6 +42,25 @@ export const CHROMIUM_ARGS = [
  * are left out of foreignRequests. */
 export const BROWSER_SERVICE_HOST = 'browser-services.invalid';
 
+/** Everything a test opened (browsers, servers, proxies), closed after the test file even when a
+ * test failed before it could close its own — otherwise a leftover browser keeps node running. */
+const open = new Set();
+function track(closer) {
+  const entry = { closer };
+  open.add(entry);
+  return async () => {
+    if (!open.delete(entry)) return;
+    await closer();
+  };
+}
+export async function closeAll() {
+  const pending = [...open];
+  open.clear();
+  await Promise.allSettled(pending.map((e) => e.closer()));
+}
+// Under `node --test` (which sets NODE_TEST_CONTEXT in each test file's process).
+if (process.env.NODE_TEST_CONTEXT) after(closeAll);
+
 /** Fails with a helpful message when dist/ was not built. */
 export function requireBuild() {
   for (const file of [path.join(DIST, 'index.html'), SINGLE_FILE]) {
@@ -58,7 +78,7 @@ export async function startServer({ dir = DIST, base = '/' } = {}) {
   return {
     url,
     origin: new URL(url).origin,
-    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
+    close: track(() => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); })),
   };
 }
 
@@ -107,7 +127,7 @@ export async function startRecordingProxy(allow = []) {
   return {
     url: `http://127.0.0.1:${server.address().port}`,
     log,
-    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
+    close: track(() => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); })),
   };
 }
 
@@ -155,11 +175,11 @@ export async function launch({ offline = false, allow = [] } = {}) {
     page,
     ...record,
     networkLog: proxy.log,
-    async close() {
+    close: track(async () => {
       await context.close().catch(() => {});
       await proxy.close();
       await rm(profile, { recursive: true, force: true });
-    },
+    }),
   };
 }
 
