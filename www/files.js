@@ -141,7 +141,8 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
   /**
    * Load (or replace, when `opts.layerId` is a loaded layer) one file.
    * @param {File} file
-   * @param {{ layerId?: string, name?: string, mapping?: LocationMapping, sheet?: string, source?: string }} [opts]
+   * @param {{ layerId?: string, name?: string, mapping?: LocationMapping, sheet?: string, source?: string,
+   *           areasLayerId?: string }} [opts]  areasLayerId: the area layer for area codes
    * @returns {Promise<LoadedLayer|null>} null when cancelled or failed (shown to the user)
    */
   async function load(file, opts = {}) {
@@ -154,7 +155,10 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
     try {
       handle = engine.request(
         'importFile',
-        { layerId, file, fileName: file.name, mapping: opts.mapping || null, sheet: opts.sheet || null },
+        {
+          layerId, file, fileName: file.name, mapping: opts.mapping || null, sheet: opts.sheet || null,
+          areasLayerId: opts.areasLayerId || null,
+        },
         {
           replayKey: `layer:${layerId}`,
           onProgress: (p) => {
@@ -243,6 +247,23 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
         l.append(s);
         colBox.append(l);
       });
+      if (kind.value === 'areaCode') {
+        // Area codes are placed at the centroids of a loaded area layer (e.g. buurt GeoJSON).
+        const a = el('select');
+        a.name = 'areasLayerId';
+        const auto = el('option', '', t('files.areasAuto'));
+        auto.value = '';
+        a.append(auto);
+        for (const other of layers.values()) {
+          if (other.id === layer.id) continue;
+          const o = el('option', '', other.name);
+          o.value = other.id;
+          a.append(o);
+        }
+        const l = el('label', '', t('files.areasLayer'));
+        l.append(a);
+        colBox.append(l);
+      }
     };
     kind.addEventListener('change', drawCols);
     drawCols();
@@ -283,7 +304,8 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
       if (kind.value === 'squareId') source.sizeM = src.sizeM || 100;
       const mapping = { source, idColumn: idSel.value || null };
       const sheet = form.elements.namedItem('sheet')?.value;
-      load(layer.file, { layerId: layer.id, name: layer.name, mapping, sheet });
+      const areasLayerId = form.elements.namedItem('areasLayerId')?.value || null;
+      load(layer.file, { layerId: layer.id, name: layer.name, mapping, sheet, areasLayerId });
     });
     details.append(form);
     return details;

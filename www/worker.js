@@ -25,6 +25,13 @@ const layers = new Map();
 /** Plain tables (no locations), e.g. the Leefbaarometer per buurt and year. */
 const tables = new Map();
 
+/** The area layer to join area codes to: the chosen one, else the last GeoJSON layer loaded. */
+function areasFor(areasLayerId, exceptLayerId) {
+  if (areasLayerId && layers.has(areasLayerId)) return layers.get(areasLayerId).layer;
+  const candidates = [...layers.entries()].filter(([id, e]) => id !== exceptLayerId && e.format === 'geoJson');
+  return candidates.length ? candidates[candidates.length - 1][1].layer : null;
+}
+
 function tableOf(tableId) {
   const table = tables.get(tableId);
   if (!table) throw new Error(`no table ${tableId}`);
@@ -133,13 +140,17 @@ function rdToLonLat(xs, ys) {
 
 const ops = {
   /** Stream a File/Blob into the importer, then swap it in as `layerId`. */
-  async importFile({ layerId, file, fileName, mapping, sheet }, id, progress) {
+  async importFile({ layerId, file, fileName, mapping, sheet, areasLayerId }, id, progress) {
     const options = { totalBytes: file.size };
     if (sheet) options.sheet = sheet;
     const table = await readAll(file, fileName, id, progress, (importer) => importer.finishTable(), options);
     let layer;
     try {
-      layer = table.toLayer(mapping || null);
+      // Area codes (BU…, WK…, pc4 …) are placed at the centroids of an area layer: the one the
+      // user chose, else the most recently loaded GeoJSON layer.
+      const kind = mapping?.source?.kind ?? table.preview().location?.source?.kind;
+      const areas = kind === 'areaCode' ? areasFor(areasLayerId, layerId) : null;
+      layer = areas ? table.toLayerWithAreas(mapping || null, areas) : table.toLayer(mapping || null);
     } catch (err) {
       // The file was read but its locations could not be used: send what the column-mapping
       // step needs (every column, the detected candidates, a suggested fix) with the error.
@@ -154,7 +165,7 @@ const ops = {
     }
     const summary = layer.summary();
     const old = layers.get(layerId);
-    layers.set(layerId, { layer, fileName, source: summary.location?.source || null });
+    layers.set(layerId, { layer, fileName, source: summary.location?.source || null, format: summary.format });
     old?.layer.free();
     return summary;
   },

@@ -97,6 +97,8 @@ export default {
   'files.col.id': 'id column',
   'files.col.column': 'column',
   'files.col.rowNumber': '(row number)',
+  'files.areasLayer': 'Area layer (centroids)',
+  'files.areasAuto': '(last GeoJSON loaded)',
   'files.sheet': 'Sheet',
   'files.name': 'Layer name',
   'files.load': 'Load',

@@ -97,6 +97,8 @@ export default {
   'files.col.id': 'id-kolom',
   'files.col.column': 'kolom',
   'files.col.rowNumber': '(rijnummer)',
+  'files.areasLayer': 'Gebiedenlaag (centroïden)',
+  'files.areasAuto': '(laatst geladen GeoJSON)',
   'files.sheet': 'Werkblad',
   'files.name': 'Naam van de laag',
   'files.load': 'Laden',
