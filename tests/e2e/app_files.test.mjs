@@ -164,3 +164,21 @@ test('loading a large file shows rows read and can be cancelled; nothing is adde
   await page.click('#tab-map');
   await searchId(page, 'E0921N4380');
 });
+
+test('area codes are placed on a loaded area layer: CBS Kerncijfers per buurt on the buurt polygons', async () => {
+  const { page } = s;
+  const { readFileSync } = await import('node:fs');
+  const demo = (f) => readFileSync(new URL(`../../www/demo/${f}`, import.meta.url), 'utf8');
+  await loadFile(page, 'cbs_buurt_2024_rijnmond.geojson', demo('cbs_buurt_2024_rijnmond.geojson'));
+  await loadFile(page, 'cbs_kwb_buurt_2024_rijnmond.csv', demo('cbs_kwb_buurt_2024_rijnmond.csv'));
+  await page.click('#tab-files');
+  const kwb = page.locator('.file-item', { has: page.locator('.file-name', { hasText: /^cbs_kwb_buurt_2024_rijnmond$/ }) });
+  assert.equal(await kwb.locator('.file-rows').textContent(), '625 rijen');
+  assert.match(await kwb.locator('.mapping-details summary').textContent(), /Gebiedscode.*buurtcode/);
+  // And it is a layer like any other: a map layer on it computes.
+  await addIndicator(page, {
+    layerName: 'cbs_kwb_buurt_2024_rijnmond', numerator: 'aantal_inwoners', denominator: 'aantal_inwoners', name: 'KWB-test',
+  });
+  await page.waitForFunction(() => document.querySelector('#score-progress')?.dataset.state === 'done'
+    && /KWB-test/.test(document.querySelector('#legend .legend-title')?.textContent));
+});
