@@ -242,6 +242,9 @@ fn crashes_stay_fixed() {
     };
     for entry in dir.flatten() {
         let name = entry.file_name().to_string_lossy().to_string();
+        if name.contains("pending") {
+            continue; // the input a long run is working on right now
+        }
         let Some(format) = format_of_crash(&name) else {
             continue;
         };
