@@ -113,11 +113,10 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
   function showError(fileName, err, retry) {
     errorBox.replaceChildren();
     errorBox.append(el('strong', '', t('files.error', { file: fileName })));
-    const where = [];
-    if (err.file) where.push(err.file);
-    if (err.row !== undefined && err.row !== null) where.push(`${t('files.errorAt', { row: err.row, column: err.column ?? '–' })}`);
-    else if (err.column) where.push(err.column);
-    if (where.length) errorBox.append(el('div', 'err-where', where.join(' — ')));
+    // Where, when the problem is in one place (the message itself names the file).
+    if (err.row !== undefined && err.row !== null) {
+      errorBox.append(el('div', 'err-where', `${err.file || fileName} — ${t('files.errorAt', { row: err.row, column: err.column ?? '–' })}`));
+    }
     errorBox.append(el('div', 'err-reason', err.reason || err.message));
     if (err.value !== undefined && err.value !== null && err.value !== '') {
       const v = String(err.value);
@@ -212,7 +211,9 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
 
   function mappingForm(layer) {
     const details = el('details', 'mapping-details');
-    const summary = el('summary', 'small', `${t('files.mapping')}: ${describeMapping(layer.location)}`);
+    const summary = el('summary', 'small', layer.location?.source
+      ? `${t('files.mapping')}: ${describeMapping(layer.location)}`
+      : t('files.mappingChoose'));
     details.append(summary);
     const form = el('form', 'mapping');
     form.append(el('p', 'muted small field-wide', t('files.mappingHelp')));

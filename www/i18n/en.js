@@ -84,6 +84,7 @@ export default {
   'files.warning': 'Note',
   'files.skippedDownload': 'Download list',
   'files.mapping': 'Location columns',
+  'files.mappingChoose': 'Choose the location columns',
   'files.mappingHelp': 'Detected location columns. Change them if they are wrong.',
   'files.mappingKind': 'Kind of location',
   'files.kind.rd': 'RD x/y (metres)',

@@ -84,6 +84,7 @@ export default {
   'files.warning': 'Let op',
   'files.skippedDownload': 'Download lijst',
   'files.mapping': 'Locatiekolommen',
+  'files.mappingChoose': 'Kies de locatiekolommen',
   'files.mappingHelp': 'Gevonden locatiekolommen. Pas aan als dat niet klopt.',
   'files.mappingKind': 'Soort locatie',
   'files.kind.rd': 'RD x/y (meter)',
