@@ -563,3 +563,18 @@ fn same_columns(a: &ImportedTable, b: &ImportedTable) -> bool {
                 }
         })
 }
+
+/// A postcode column next to x/y is not an id (many dwellings share a postcode): row numbers.
+#[test]
+fn postcode_is_not_taken_as_id() {
+    let csv = "postcode;x;y\n3011 AB;92000;437000\n3011 AB;92010;437010\n";
+    let lt = read_location_table("p.csv", csv.as_bytes(), &strict()).unwrap();
+    assert_eq!(lt.ids, vec!["1", "2"]);
+    let t = read_table(
+        "w.csv",
+        &bytes("tests/fixtures/import/woningen_1252.csv"),
+        &strict(),
+    )
+    .unwrap();
+    assert_eq!(detect_location(&t).mapping.unwrap().id_column, None);
+}

@@ -327,7 +327,6 @@ pub fn detect_location(t: &ImportedTable) -> LocationDetection {
             });
         }
     }
-    let id_column = detect_id_column(t, &candidates);
     let mut problem = None;
     let mut suggested_fix = None;
     let mut chosen = None;
@@ -344,7 +343,7 @@ pub fn detect_location(t: &ImportedTable) -> LocationDetection {
                             problem = Some(message);
                             suggested_fix = fix.map(|source| LocationMapping {
                                 source,
-                                id_column: id_column.clone(),
+                                id_column: None,
                             });
                             chosen = Some(cand.clone());
                         }
@@ -369,7 +368,7 @@ pub fn detect_location(t: &ImportedTable) -> LocationDetection {
                             lat: lon.clone(),
                             lon: lat.clone(),
                         },
-                        id_column: id_column.clone(),
+                        id_column: None,
                     });
                 }
                 chosen = Some(cand.clone());
@@ -396,8 +395,14 @@ pub fn detect_location(t: &ImportedTable) -> LocationDetection {
             }
         }
     }
+    if let Some(fix) = suggested_fix.as_mut() {
+        fix.id_column = detect_id_column(t, &fix.source, &candidates);
+    }
     LocationDetection {
-        mapping: chosen.map(|source| LocationMapping { source, id_column }),
+        mapping: chosen.map(|source| {
+            let id_column = detect_id_column(t, &source, &candidates);
+            LocationMapping { source, id_column }
+        }),
         candidates,
         problem,
         suggested_fix,
@@ -487,19 +492,27 @@ fn first_pair(t: &ImportedTable, x: &str, y: &str) -> String {
         .unwrap_or_default()
 }
 
-fn detect_id_column(t: &ImportedTable, candidates: &[LocationSource]) -> Option<String> {
+/// The id column: `id` when the file has one, else the square-id / area-code column that places
+/// the rows, else a CBS square-id column next to x/y, else none (row numbers). A postcode column
+/// next to x/y is not an id: many dwellings share one.
+fn detect_id_column(
+    t: &ImportedTable,
+    source: &LocationSource,
+    candidates: &[LocationSource],
+) -> Option<String> {
     if let Some(c) = t.columns.iter().find(|c| c.name.eq_ignore_ascii_case("id")) {
         return Some(c.name.clone());
     }
-    for cand in candidates {
-        match cand {
-            LocationSource::SquareId { column, .. } | LocationSource::AreaCode { column } => {
-                return Some(column.clone())
-            }
-            _ => {}
+    match source {
+        LocationSource::SquareId { column, .. } | LocationSource::AreaCode { column } => {
+            Some(column.clone())
         }
+        // A CBS file with x/y centre columns: its square ids are still the ids.
+        _ => candidates.iter().find_map(|c| match c {
+            LocationSource::SquareId { column, .. } => Some(column.clone()),
+            _ => None,
+        }),
     }
-    None
 }
 
 /// Applies a mapping without an area layer (area codes need [`to_location_table_with_areas`]).
