@@ -370,9 +370,11 @@ Object.assign(ops, {
     return scenarioOf(scenarioId).sc.steps();
   },
   /** Crossings of the thresholds (total and per area) and the band tables before/after. */
-  scenarioSummary({ scenarioId, settings }) {
+  scenarioSummary({ scenarioId, settings, withAreas = true }) {
     const entry = scenarioOf(scenarioId);
-    return entry.sc.summary(settings || null, entry.areas);
+    // The area codes cross into wasm as strings on every call (~1.5 s per million): leave them out
+    // when the page does not show the per-area list.
+    return entry.sc.summary(settings || null, withAreas ? entry.areas : null);
   },
   /** Current own counts of some rows (dwellings, corporation dwellings). */
   scenarioCounts({ scenarioId, rows }) {
@@ -397,6 +399,11 @@ Object.assign(ops, {
       else missing.push(id);
     }
     return { rows, missing };
+  },
+  /** Location ids of some rows (to save a scenario by id). */
+  rowIds({ layerId, rows }) {
+    const { layer } = layerOf(layerId);
+    return rows.map((r) => layer.id(r));
   },
   /**
    * Placement check of candidate locations (rows of the layer, e.g. the selection): the group

@@ -307,6 +307,7 @@ test('an update touching ~100 locations is fast (timed in the page)', async () =
     engineRoundTripMsMedian: med(runs.map((r) => r.apply.engineMs)),
     mapAndCountsMsMedian: med(runs.map((r) => r.apply.updateMs)),
     withSummaryMsMedian: med(runs.map((r) => r.apply.summaryMs)),
+    summaryRoundTripMsMedian: med(runs.map((r) => r.apply.summaryEngineMs)),
     undoMapAndCountsMsMedian: med(runs.map((r) => r.undo.updateMs)),
     layerLocations: demo.ids.length,
   };
@@ -382,6 +383,25 @@ test('placement check: the selection ranked by group and corporation share withi
   assert.ok(got.some((r) => r.groupFlag || r.corporationFlag), 'some candidates are flagged');
 });
 
+test('the scenario saves as JSON by location id and loads back to the same numbers', async () => {
+  const { page } = s;
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#whatif-save')]);
+  const saved = JSON.parse(await readFile(await download.path(), 'utf8'));
+  assert.equal(saved.kind, 'veerkracht-scenario');
+  const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  assert.deepEqual(
+    saved.steps.map((st) => st.changes.slice().sort(byId)),
+    steps.map((st) => st.map((c) => ({ id: demo.ids[c.row], kind: c.kind, dwellings: c.dwellings })).sort(byId)),
+  );
+  await andWait(page, () => page.click('#whatif-reset'));
+  assert.equal(await stepCount(page), 0);
+  await assertSummary(page, [], 'after clearing');
+  await andWait(page, () => page.setInputFiles('#whatif-load', { name: 'scenario.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(saved)) }));
+  assert.equal(await stepCount(page), steps.length);
+  assert.equal(await errorText(page), '');
+  await assertSummary(page, steps, 'after loading the saved scenario');
+});
+
 test('the tab reads in English after the language switch', async () => {
   const { page } = s;
   await page.click('#lang-toggle');
@@ -392,4 +412,37 @@ test('the tab reads in English after the language switch', async () => {
   await page.click('#lang-toggle');
   await page.waitForFunction(() => document.documentElement.lang === 'nl');
   assert.deepEqual(s.pageErrors, [], describeSession(s));
+});
+
+test('shift-drag on the map selects every square in the box', async () => {
+  const { page } = s;
+  // Centre the map on a square in a built-up block (the id search zooms in), then drag a box of
+  // 80 px (~500 m at that zoom) around it. The brute force says how many squares lie in ±2 squares.
+  const centre = rowsBy((i) => corp0[i])[0];
+  const near = demo.ids.filter((_, j) => Math.abs(demo.x[j] - demo.x[centre]) <= 200 && Math.abs(demo.y[j] - demo.y[centre]) <= 200).length;
+  assert.ok(near > 3, `${demo.ids[centre]} has neighbours`);
+  await page.click('#tab-map');
+  await searchId(page, demo.ids[centre]);
+  await page.click('#tab-whatif');
+  await page.waitForTimeout(2000); // the scenario colours are re-tiled before a box can query them
+  await clearSelection(page);
+  const box = await page.locator('#map').boundingBox();
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  await page.keyboard.down('Shift');
+  try {
+    await page.mouse.move(cx - 40, cy - 40);
+    await page.mouse.down();
+    await page.mouse.move(cx, cy, { steps: 4 });
+    await page.mouse.move(cx + 40, cy + 40, { steps: 4 });
+    await page.mouse.up();
+  } finally {
+    await page.keyboard.up('Shift');
+  }
+  const selected = await page.waitForFunction(() => {
+    const n = Number(document.querySelector('#whatif .whatif-selcount').dataset.count);
+    return n > 1 && n;
+  }, null, { timeout: 10_000 }).then((h) => h.jsonValue()).catch(() => page.locator('#whatif .whatif-selcount').getAttribute('data-count'));
+  assert.ok(Number(selected) > 1, `squares selected by the box: ${selected}`);
+  await clearSelection(page);
 });

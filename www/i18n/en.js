@@ -270,4 +270,9 @@ export default {
   'placement.flag.group': 'group',
   'placement.flag.corp': 'corporation',
   'placement.status': '{n} candidates, {flagged} above a threshold (within {radius} m; shares from fewer than {k} suppressed).',
+  'whatif.save': 'Save scenario (JSON)',
+  'whatif.load': 'Load scenario…',
+  'whatif.loadFailed': 'Scenario not loaded:',
+  'whatif.notScenario': 'this is not a Veerkracht scenario.',
+  'whatif.perAreaLater': 'Per area (1 km square): open to compute',
 };

@@ -270,4 +270,9 @@ export default {
   'placement.flag.group': 'groep',
   'placement.flag.corp': 'corporatie',
   'placement.status': '{n} kandidaten, {flagged} boven een drempel (binnen {radius} m; aandelen uit minder dan {k} onderdrukt).',
+  'whatif.save': 'Scenario opslaan (JSON)',
+  'whatif.load': 'Scenario laden…',
+  'whatif.loadFailed': 'Scenario niet geladen:',
+  'whatif.notScenario': 'dit is geen Veerkracht-scenario.',
+  'whatif.perAreaLater': 'Per gebied (1 km-vierkant): openen om te berekenen',
 };

@@ -186,6 +186,17 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
   exportBtn.id = 'whatif-export';
   const exportRow = el('div', 'whatif-row');
   exportRow.append(exportLabel, exportFormat, exportBtn);
+  // Save / load the scenario itself (name, settings and steps by location id) as JSON.
+  const saveBtn = button('whatif.save');
+  saveBtn.id = 'whatif-save';
+  const loadLabel = el('label', 'btn btn-small whatif-file');
+  const loadInput = el('input');
+  loadInput.type = 'file';
+  loadInput.accept = '.json,application/json';
+  loadInput.id = 'whatif-load';
+  loadInput.className = 'sr-only';
+  loadLabel.append(labelled('span', 'whatif.load'), loadInput);
+  exportRow.append(saveBtn, loadLabel);
   const cardCompare = el('section', 'card');
   cardCompare.append(labelled('h2', 'whatif.compare'), compare, exportRow);
 
@@ -282,6 +293,7 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
     const { engineMs, updateMs, summaryMs, rows, locations } = lastTiming;
     Object.assign(timing.dataset, {
       engineMs: String(engineMs), updateMs: String(updateMs), summaryMs: String(summaryMs ?? ''), rows: String(rows), locations: String(locations),
+      summaryEngineMs: String(lastTiming.summaryEngineMs ?? ''),
     });
     timing.textContent = t('whatif.timing', {
       update: formatNumber(updateMs, 1), engine: formatNumber(engineMs, 1),
@@ -363,8 +375,18 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
 
     // Per area
     const areas = el('details', 'whatif-areas');
-    areas.open = s.perArea.length > 0 && s.perArea.length <= 12;
-    const summ = el('summary', '', tn('whatif.perArea', s.perArea.length));
+    areas.open = s.withAreas && s.perArea.length > 0 && s.perArea.length <= 12;
+    const summ = el('summary', '', s.withAreas ? tn('whatif.perArea', s.perArea.length) : t('whatif.perAreaLater'));
+    if (!s.withAreas) {
+      areas.addEventListener('toggle', () => {
+        if (!areas.open || areasWanted) return;
+        areasWanted = true;
+        queue(async () => {
+          await refreshSummary();
+          renderSummary();
+        });
+      }, { once: true });
+    }
     const at = el('table', 'result-table whatif-area-table');
     const ah = el('thead');
     ah.append(headRow(['whatif.col.area', 'whatif.col.threshold', 'whatif.col.numUpLoc', 'whatif.col.numUpDw', 'whatif.col.numDownLoc', 'whatif.col.numDownDw']));
@@ -550,8 +572,20 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
     return run;
   }
 
-  function request(op, args) {
-    return engine.request(op, { scenarioId: sc?.id, ...args }).promise;
+  /**
+   * A request on the scenario. After a worker restart (a wasm trap elsewhere) the worker no longer
+   * holds it: rebuild it from the steps the page keeps, then try once more.
+   */
+  async function request(op, args) {
+    try {
+      return await engine.request(op, { scenarioId: sc?.id, ...args }).promise;
+    } catch (err) {
+      if (!sc || !(err.restarted || /^no scenario /.test(err.message))) throw err;
+      const steps = sc.steps;
+      sc = { ...sc, geometry: null, steps };
+      await ensureScenario();
+      return engine.request(op, { scenarioId: sc?.id, ...args }).promise;
+    }
   }
 
   function sameSettings(a, b) {
@@ -582,9 +616,12 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
       missing: settings.missing, suppressBelow: settings.suppressBelow,
     }).promise;
     const bands = classify(r.shares, DEFAULT_EDGES_PCT);
+    // Locations per band (last slot: no share), kept up to date per change on this thread.
+    const counts = new Array(DEFAULT_EDGES_PCT.length + 1).fill(0);
+    for (const b of bands) counts[b < 0 ? DEFAULT_EDGES_PCT.length : b]++;
     sc = {
       id, layerId: layer.id, layerName: layer.name, geometry: layer.geometry, settings: { ...settings }, n: r.n,
-      shares: r.shares, bands, steps: [], canUndo: false, canRedo: false,
+      shares: r.shares, bands, counts, steps: [], canUndo: false, canRedo: false,
     };
     let dropped = 0;
     for (const step of replay) {
@@ -606,17 +643,40 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
   /** Take a change from the worker into the page's copy. */
   function absorb(c) {
     const { rows, shares } = c;
+    const none = DEFAULT_EDGES_PCT.length;
     for (let i = 0; i < rows.length; i++) {
+      const old = sc.bands[rows[i]];
+      const b = bandOf(shares[i], DEFAULT_EDGES_PCT);
       sc.shares[rows[i]] = shares[i];
-      sc.bands[rows[i]] = bandOf(shares[i], DEFAULT_EDGES_PCT);
+      sc.bands[rows[i]] = b;
+      sc.counts[old < 0 ? none : old]--;
+      sc.counts[b < 0 ? none : b]++;
     }
     sc.steps = c.steps;
     sc.canUndo = c.canUndo;
     sc.canRedo = c.canRedo;
   }
 
+  /** Layers up to this size get the per-area list with every summary; larger ones on request. */
+  const AREAS_ALWAYS_UP_TO = 200_000;
+  let areasWanted = false;
   async function refreshSummary() {
-    lastSummary = await request('scenarioSummary', { settings: { thresholdsPct: THRESHOLDS_PCT } });
+    const withAreas = sc.n <= AREAS_ALWAYS_UP_TO || areasWanted;
+    lastSummary = await request('scenarioSummary', { settings: { thresholdsPct: THRESHOLDS_PCT }, withAreas });
+    lastSummary.withAreas = withAreas;
+  }
+
+  /** The band table's "scenario" column from this thread's counts, before the summary arrives. */
+  function patchBandCounts() {
+    for (const tr of compare.querySelectorAll('.whatif-bands tr[data-band]')) {
+      const i = tr.dataset.band === 'none' ? DEFAULT_EDGES_PCT.length : Number(tr.dataset.band);
+      const after = sc.counts[i];
+      const d = after - Number(tr.dataset.beforeLocations);
+      tr.dataset.afterLocations = String(after);
+      const cells = tr.querySelectorAll('td');
+      cells[1].textContent = formatNumber(after, 0);
+      cells[2].textContent = d > 0 ? `+${formatNumber(d, 0)}` : d < 0 ? `−${formatNumber(-d, 0)}` : '0';
+    }
   }
 
   /** One edit (apply / undo / redo) end to end, timed. */
@@ -635,12 +695,15 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
     if (c.nothing) return false;
     absorb(c);
     patchMap(c.rows);
+    patchBandCounts();
     renderSteps();
     setMapSelection();
     const t2 = performance.now();
     lastTiming = { engineMs: round(t1 - t0), updateMs: round(t2 - t0), rows: c.rows.length, locations };
     renderTiming();
+    const t3 = performance.now();
     await refreshSummary();
+    lastTiming.summaryEngineMs = round(performance.now() - t3);
     renderSummary();
     lastTiming.summaryMs = round(performance.now() - t0);
     renderTiming();
@@ -721,7 +784,71 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
     if (file) await addIdList(await file.text());
     fileInput.value = '';
   });
-  exportBtn.addEventListener('click', () => exportCsv());
+  exportBtn.addEventListener('click', () => queue(async () => {
+    // Large layers compute the per-area list on request: the export always has it.
+    if (lastSummary && !lastSummary.withAreas) {
+      areasWanted = true;
+      await refreshSummary();
+      renderSummary();
+    }
+    exportCsv();
+  }));
+  saveBtn.addEventListener('click', async () => {
+    const data = await toJSON();
+    if (!data) return;
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([JSON.stringify(data, null, 1)], { type: 'application/json' }));
+    a.download = `${(data.name || 'scenario').replace(/[^\p{L}\p{N}_-]+/gu, '_')}.json`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  });
+  loadInput.addEventListener('change', async () => {
+    const file = loadInput.files?.[0];
+    loadInput.value = '';
+    if (!file) return;
+    try {
+      await fromJSON(JSON.parse(await file.text()));
+    } catch (err) {
+      showError(`${t('whatif.loadFailed')} ${err.message}`);
+    }
+  });
+
+  /** The scenario for a project file: name, settings and the steps with location ids (not rows). */
+  async function toJSON() {
+    if (!sc) return null;
+    const rows = [...new Set(sc.steps.flatMap((st) => st.changes.map((c) => c.row)))];
+    const ids = rows.length ? await engine.request('rowIds', { layerId: sc.layerId, rows }).promise : [];
+    const idOf = new Map(rows.map((r, i) => [r, ids[i]]));
+    return {
+      kind: 'veerkracht-scenario', version: 1, name: nameInput.value.trim(), layer: sc.layerName,
+      settings: sc.settings,
+      steps: sc.steps.map((st) => ({ label: st.label, changes: st.changes.map((c) => ({ id: idOf.get(c.row), kind: c.kind, dwellings: c.dwellings })) })),
+    };
+  }
+
+  /** Replace the scenario by a saved one (steps replayed on the current layer, by id). */
+  function fromJSON(data) {
+    if (data?.kind !== 'veerkracht-scenario' || !Array.isArray(data.steps)) throw new Error(t('whatif.notScenario'));
+    return queue(async () => {
+      if (sc) engine.request('scenarioFree', { scenarioId: sc.id });
+      sc = null;
+      await ensureScenario();
+      if (!sc) return;
+      if (data.name) nameInput.value = String(data.name);
+      const ids = [...new Set(data.steps.flatMap((st) => st.changes.map((c) => String(c.id))))];
+      const { rows, missing } = await engine.request('findIds', { layerId: sc.layerId, ids }).promise;
+      if (missing.length) throw new Error(t('whatif.idsMissing', { added: rows.length, missing: missing.length, examples: missing.slice(0, 5).join(', ') }));
+      const rowOf = new Map(ids.map((id, i) => [id, rows[i]]));
+      for (const st of data.steps) {
+        const step = { label: String(st.label ?? ''), changes: st.changes.map((c) => ({ row: rowOf.get(String(c.id)), kind: c.kind, dwellings: Number(c.dwellings) })) };
+        if (!(await edit('scenarioApply', { step }, step.changes.length))) break;
+      }
+      renderAll();
+      await drawScenarioMap();
+    });
+  }
   document.addEventListener('keydown', (ev) => {
     if (!active || !(ev.ctrlKey || ev.metaKey) || ev.altKey) return;
     const target = ev.target;
@@ -789,5 +916,8 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
       placement.relabel();
     },
     isActive: () => active,
+    /** For a project file (APP): the scenario as plain JSON, and back. */
+    toJSON,
+    fromJSON,
   };
 }
