@@ -356,7 +356,10 @@ Object.assign(ops, {
   },
   scenarioApply({ scenarioId, step }) {
     const entry = scenarioOf(scenarioId);
-    return scenarioChange(entry, entry.sc.apply(step));
+    const t0 = performance.now();
+    const change = scenarioChange(entry, entry.sc.apply(step));
+    change.workerMs = performance.now() - t0;
+    return change;
   },
   scenarioUndo({ scenarioId }) {
     const entry = scenarioOf(scenarioId);
@@ -372,9 +375,12 @@ Object.assign(ops, {
   /** Crossings of the thresholds (total and per area) and the band tables before/after. */
   scenarioSummary({ scenarioId, settings, withAreas = true }) {
     const entry = scenarioOf(scenarioId);
+    const t0 = performance.now();
     // The area codes cross into wasm as strings on every call (~1.5 s per million): leave them out
     // when the page does not show the per-area list.
-    return entry.sc.summary(settings || null, withAreas ? entry.areas : null);
+    const summary = entry.sc.summary(settings || null, withAreas ? entry.areas : null);
+    summary.workerMs = performance.now() - t0;
+    return summary;
   },
   /** Current own counts of some rows (dwellings, corporation dwellings). */
   scenarioCounts({ scenarioId, rows }) {

@@ -308,6 +308,8 @@ test('an update touching ~100 locations is fast (timed in the page)', async () =
     mapAndCountsMsMedian: med(runs.map((r) => r.apply.updateMs)),
     withSummaryMsMedian: med(runs.map((r) => r.apply.summaryMs)),
     summaryRoundTripMsMedian: med(runs.map((r) => r.apply.summaryEngineMs)),
+    applyInWorkerMsMedian: med(runs.map((r) => r.apply.workerMs)),
+    summaryInWorkerMsMedian: med(runs.map((r) => r.apply.summaryWorkerMs)),
     undoMapAndCountsMsMedian: med(runs.map((r) => r.undo.updateMs)),
     layerLocations: demo.ids.length,
   };

@@ -294,6 +294,7 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
     Object.assign(timing.dataset, {
       engineMs: String(engineMs), updateMs: String(updateMs), summaryMs: String(summaryMs ?? ''), rows: String(rows), locations: String(locations),
       summaryEngineMs: String(lastTiming.summaryEngineMs ?? ''),
+      workerMs: String(lastTiming.workerMs ?? ''), summaryWorkerMs: String(lastTiming.summaryWorkerMs ?? ''),
     });
     timing.textContent = t('whatif.timing', {
       update: formatNumber(updateMs, 1), engine: formatNumber(engineMs, 1),
@@ -699,11 +700,12 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
     renderSteps();
     setMapSelection();
     const t2 = performance.now();
-    lastTiming = { engineMs: round(t1 - t0), updateMs: round(t2 - t0), rows: c.rows.length, locations };
+    lastTiming = { engineMs: round(t1 - t0), workerMs: round(c.workerMs ?? NaN), updateMs: round(t2 - t0), rows: c.rows.length, locations };
     renderTiming();
     const t3 = performance.now();
     await refreshSummary();
     lastTiming.summaryEngineMs = round(performance.now() - t3);
+    lastTiming.summaryWorkerMs = round(lastSummary.workerMs ?? NaN);
     renderSummary();
     lastTiming.summaryMs = round(performance.now() - t0);
     renderTiming();
