@@ -140,28 +140,39 @@ impl BufferSumJob {
         let plan = index.plan(radius_m);
         let padded = index.xf().len();
         let clean = |v: f64| if v.is_nan() { 0.0 } else { v };
+        // Slot of each input row (u32::MAX: left out), so the columns are scattered into slot
+        // order while being read in input order.
+        let mut slot_of = vec![u32::MAX; n];
+        for (s, &i) in index.order().iter().enumerate() {
+            slot_of[i as usize] = s as u32;
+        }
         let all_int = columns.iter().all(|c| {
             let mut total = 0.0;
-            index.order().iter().all(|&i| {
-                let v = clean(c.values[i as usize]);
+            c.values.iter().zip(&slot_of).all(|(&v, &s)| {
+                let v = if s == u32::MAX { 0.0 } else { clean(v) };
                 total += v.abs();
                 v.fract() == 0.0
             }) && total < 2_147_483_647.0
         });
+        fn scatter<T: Copy>(
+            values: &[f64],
+            slot_of: &[u32],
+            padded: usize,
+            zero: T,
+            f: impl Fn(f64) -> T,
+        ) -> Vec<T> {
+            let mut out = vec![zero; padded];
+            for (&v, &s) in values.iter().zip(slot_of) {
+                if s != u32::MAX {
+                    out[s as usize] = f(v);
+                }
+            }
+            out
+        }
         let values = if all_int {
             let values: Vec<Vec<i32>> = columns
                 .iter()
-                .map(|c| {
-                    let mut v: Vec<i32> = Vec::with_capacity(padded);
-                    v.extend(
-                        index
-                            .order()
-                            .iter()
-                            .map(|&i| clean(c.values[i as usize]) as i32),
-                    );
-                    v.resize(padded, 0);
-                    v
-                })
+                .map(|c| scatter(c.values, &slot_of, padded, 0i32, |v| clean(v) as i32))
                 .collect();
             let prefix = values
                 .iter()
@@ -181,15 +192,11 @@ impl BufferSumJob {
             SortedValues::F64(
                 columns
                     .iter()
-                    .map(|c| {
-                        let mut v: Vec<f64> = Vec::with_capacity(padded);
-                        v.extend(index.order().iter().map(|&i| clean(c.values[i as usize])));
-                        v.resize(padded, 0.0);
-                        v
-                    })
+                    .map(|c| scatter(c.values, &slot_of, padded, 0.0f64, clean))
                     .collect(),
             )
         };
+        drop(slot_of);
         let sums = vec![vec![f64::NAN; n]; columns.len()];
         Ok(Self {
             index,
