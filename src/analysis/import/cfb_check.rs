@@ -79,7 +79,7 @@ pub fn check(b: &[u8]) -> Result<(), String> {
     let dir_start = u32_at(b, 48).unwrap_or(ENDOFCHAIN);
     let dir_len = walk(dir_start, &fat, n_sectors)?;
     // Directory entries (128 bytes each) along the chain.
-    let mut dirs: Vec<(u32, u64, u8)> = Vec::new();
+    let mut dirs: Vec<(u32, u64, u8, String)> = Vec::new();
     let mut id = dir_start;
     for _ in 0..dir_len {
         let Some(s) = sector(id) else {
@@ -93,14 +93,19 @@ pub fn check(b: &[u8]) -> Result<(), String> {
             } else {
                 u64_at(e, 120).unwrap_or(0)
             };
-            dirs.push((start, len, kind));
+            let name_len = (u16_at(e, 64).unwrap_or(0) as usize).min(64);
+            let units: Vec<u16> = (0..name_len / 2)
+                .filter_map(|i| u16_at(e, 2 * i))
+                .take_while(|u| *u != 0)
+                .collect();
+            dirs.push((start, len, kind, String::from_utf16_lossy(&units)));
         }
         id = fat[id as usize];
     }
     if dirs.is_empty() {
         return bad("no directory");
     }
-    let (root_start, root_len, _) = dirs[0];
+    let (root_start, root_len) = (dirs[0].0, dirs[0].1);
     let mini_fat_len = u32_at(b, 64).unwrap_or(0) as usize;
     let mini_fat_start = u32_at(b, 60).unwrap_or(ENDOFCHAIN);
     let mut mini_fat: Vec<u32> = Vec::new();
@@ -121,7 +126,11 @@ pub fn check(b: &[u8]) -> Result<(), String> {
         }
     }
     let mini_sectors = (root_len / 64) as usize + 1;
-    for &(start, len, kind) in &dirs[1..] {
+    let mut workbook: Option<(u32, u64)> = None;
+    for &(start, len, kind, ref name) in &dirs[1..] {
+        if kind == 2 && (name == "Workbook" || name == "Book") && workbook.is_none() {
+            workbook = Some((start, len));
+        }
         if kind != 2 {
             continue; // only streams are read
         }
@@ -135,6 +144,95 @@ pub fn check(b: &[u8]) -> Result<(), String> {
         } else {
             walk(start, &fat, n_sectors)?;
         }
+    }
+    // The workbook stream's records that calamine trusts without checking.
+    if let Some((start, len)) = workbook {
+        let stream = if len < 4096 {
+            let mini = chain_bytes(b, size, &fat, root_start, n_sectors);
+            let mut out = Vec::new();
+            let mut id = start;
+            let mut steps = 0;
+            while id != ENDOFCHAIN && (id as usize) < mini_fat.len() && steps <= mini_fat.len() {
+                let from = id as usize * 64;
+                out.extend_from_slice(mini.get(from..(from + 64).min(mini.len())).unwrap_or(&[]));
+                id = mini_fat[id as usize];
+                steps += 1;
+            }
+            out
+        } else {
+            chain_bytes(b, size, &fat, start, n_sectors)
+        };
+        let stream = &stream[..(len as usize).min(stream.len())];
+        check_biff(stream)?;
+    }
+    Ok(())
+}
+
+/// The bytes of a (validated) FAT chain.
+fn chain_bytes(b: &[u8], size: usize, fat: &[u32], start: u32, n_sectors: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut id = start;
+    let mut steps = 0;
+    while id != ENDOFCHAIN
+        && (id as usize) < n_sectors
+        && (id as usize) < fat.len()
+        && steps <= fat.len()
+    {
+        let at = (id as usize + 1) * size;
+        out.extend_from_slice(&b[at..at + size]);
+        id = fat[id as usize];
+        steps += 1;
+    }
+    out
+}
+
+/// BIFF records calamine 0.38 uses unchecked: sheet offsets (BoundSheet8) must lie inside the
+/// stream, and sheet dimensions must be ordered and within Excel's limits (it reserves
+/// rows × cols cells up front).
+fn check_biff(stream: &[u8]) -> Result<(), String> {
+    let bad = |what: &str| Err(format!("the file is damaged ({what})"));
+    let mut pos = 0usize;
+    while pos + 4 <= stream.len() {
+        let typ = u16_at(stream, pos).unwrap_or(0);
+        let len = u16_at(stream, pos + 2).unwrap_or(0) as usize;
+        let data = &stream[pos + 4..(pos + 4 + len).min(stream.len())];
+        match typ {
+            0x0085 => {
+                if data.len() < 8 {
+                    return bad("sheet record too short");
+                }
+                if u32_at(data, 0).unwrap_or(u32::MAX) as usize >= stream.len() {
+                    return bad("a sheet starts beyond the end of the workbook");
+                }
+            }
+            0x0200 => {
+                let (rf, rl, cf, cl) = match data.len() {
+                    10 => (
+                        u32::from(u16_at(data, 0).unwrap_or(0)),
+                        u32::from(u16_at(data, 2).unwrap_or(0)),
+                        u32::from(u16_at(data, 4).unwrap_or(0)),
+                        u32::from(u16_at(data, 6).unwrap_or(0)),
+                    ),
+                    14 | 16 => (
+                        u32_at(data, 0).unwrap_or(0),
+                        u32_at(data, 4).unwrap_or(0),
+                        u32::from(u16_at(data, 8).unwrap_or(0)),
+                        u32::from(u16_at(data, 10).unwrap_or(0)),
+                    ),
+                    _ => (0, 0, 0, 0),
+                };
+                let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
+                // BIFF8 sheets have at most 65,536 rows × 256 columns.
+                if rl >= 1
+                    && cl >= 1
+                    && (rl - 1 < rf || cl - 1 < cf || rl - rf > 65_536 || cl - cf > 256)
+                {
+                    return bad("sheet dimensions out of range");
+                }
+            }
+            _ => {}
+        }
+        pos += 4 + len;
     }
     Ok(())
 }

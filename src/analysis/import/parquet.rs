@@ -24,7 +24,22 @@ pub fn read(
             file: file.to_string(),
         });
     }
+    let file_len = bytes.len() as u64;
     let reader = SerializedFileReader::new(bytes::Bytes::from(bytes)).map_err(|e| err(file, e))?;
+    // The parquet crate asserts (panics) on negative or out-of-file column chunk ranges when it
+    // reads them (found by fuzzing): refuse such a file first.
+    for rg in reader.metadata().row_groups() {
+        for c in rg.columns() {
+            let start = c.dictionary_page_offset().unwrap_or(c.data_page_offset());
+            let len = c.compressed_size();
+            if start < 0 || len < 0 || (start as u64).saturating_add(len as u64) > file_len {
+                return Err(err(
+                    file,
+                    "the file is damaged (a column chunk lies outside the file)",
+                ));
+            }
+        }
+    }
     let schema = reader.metadata().file_metadata().schema();
     let names: Vec<String> = schema
         .get_fields()
