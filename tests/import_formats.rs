@@ -578,3 +578,25 @@ fn postcode_is_not_taken_as_id() {
     .unwrap();
     assert_eq!(detect_location(&t).mapping.unwrap().id_column, None);
 }
+
+/// A buurt polygon file is placed by its geometry, but its buurt codes stay the ids: an area
+/// layer built from it is keyed by them, so a KWB file's `BU…` codes join to it. (Regression:
+/// after postcodes stopped being ids, the buurt codes of a GeoJSON file became row numbers.)
+#[test]
+fn buurt_polygons_keep_their_buurt_codes_as_ids() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/www/demo/cbs_buurt_2024_rijnmond.geojson"
+    );
+    let raw = std::fs::read(path).unwrap();
+    let t = read_location_table(
+        "cbs_buurt_2024_rijnmond.geojson",
+        &raw,
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(t.ids[0], "BU04890101");
+    assert!(t.ids.iter().all(|id| id.starts_with("BU")));
+    let areas = AreaLayer::from_location_table("areas", &t);
+    assert_eq!(areas.codes[0], "BU04890101");
+}

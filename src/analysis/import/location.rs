@@ -507,12 +507,28 @@ fn detect_id_column(
         LocationSource::SquareId { column, .. } | LocationSource::AreaCode { column } => {
             Some(column.clone())
         }
-        // A CBS file with x/y centre columns: its square ids are still the ids.
+        // A CBS file with x/y centre columns: its square ids are still the ids; so are the
+        // buurt/wijk/gemeente codes of an area file placed by its geometry (an area layer is
+        // keyed by them). A postcode is not: many dwellings share one.
         _ => candidates.iter().find_map(|c| match c {
             LocationSource::SquareId { column, .. } => Some(column.clone()),
+            LocationSource::AreaCode { column } if holds_cbs_area_codes(t, column) => {
+                Some(column.clone())
+            }
             _ => None,
         }),
     }
+}
+
+/// Whether a column's first filled cell is a CBS area code (`BU…`, `WK…`, `GM…`).
+fn holds_cbs_area_codes(t: &ImportedTable, name: &str) -> bool {
+    t.column(name)
+        .and_then(|c| c.text.as_ref())
+        .and_then(|text| text.iter().map(|s| s.trim()).find(|s| !s.is_empty()))
+        .is_some_and(|s| {
+            let s = s.to_ascii_uppercase();
+            s.starts_with("BU") || s.starts_with("WK") || s.starts_with("GM")
+        })
 }
 
 /// Applies a mapping without an area layer (area codes need [`to_location_table_with_areas`]).
