@@ -85,7 +85,9 @@ test('a long recomputation shows progress, keeps the page responsive, and Cancel
   await page.click('#tab-files');
   await page.waitForSelector('#panel-files:not([hidden])');
   await page.click('#tab-map');
-  assert.ok(Date.now() - t0 < 3000, 'tabs switch while the worker computes');
+  // The job cannot finish for minutes, so a page frozen by it would exceed any bound of seconds;
+  // 10 s (not 3) keeps a busy test machine's scheduling from failing a responsive page (seen once).
+  assert.ok(Date.now() - t0 < 10_000, 'tabs switch while the worker computes');
   const maxGap = await page.evaluate(() => window.__maxGap);
   assert.ok(maxGap < 1000, `main thread never blocked long (longest gap ${Math.round(maxGap)} ms)`);
 
