@@ -35,9 +35,7 @@ struct PlacementOptions {
     settings: PlacementSettings,
 }
 
-fn err(e: impl std::fmt::Display) -> JsError {
-    JsError::new(&e.to_string())
-}
+use super::js_err as err;
 
 #[wasm_bindgen(js_name = placementCheck)]
 pub fn placement_check(
@@ -63,11 +61,7 @@ pub fn placement_check(
         )));
     }
     let t = layer.table();
-    let col = |name: &str| {
-        t.column(name)
-            .map(|c| c.values.as_slice())
-            .ok_or_else(|| err(format!("unknown column {name:?}")))
-    };
+    let col = |name: &str| super::column_values(&t, name);
     let candidates: Vec<Candidate> = candidate_ids
         .into_iter()
         .zip(candidate_x.iter().zip(&candidate_y))

@@ -55,9 +55,7 @@ pub struct Scenario {
     shares_before: Vec<f64>,
 }
 
-fn err(e: impl std::fmt::Display) -> JsError {
-    JsError::new(&e.to_string())
-}
+use super::js_err as err;
 
 fn rows(u: Update) -> Uint32Array {
     Uint32Array::from(u.affected_rows.as_slice())
@@ -79,11 +77,7 @@ impl Scenario {
             None => Suppression::default(),
         };
         let t = layer.table();
-        let col = |name: &str| {
-            t.column(name)
-                .map(|c| c.values.as_slice())
-                .ok_or_else(|| err(format!("unknown column {name:?}")))
-        };
+        let col = |name: &str| super::column_values(&t, name);
         let engine = ScenarioEngine::new(
             &t.x_rd,
             &t.y_rd,
