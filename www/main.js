@@ -19,11 +19,13 @@ import { renderLegend } from './legend.js';
 import { createHistogram } from './histogram.js';
 import { createDetails } from './panels.js';
 import { createFiles } from './files.js';
-import { classify, countPerBand, bandLabels, DEFAULT_EDGES_PCT } from './bands.js';
+import { classify, countPerBand, bandLabels, palette, DEFAULT_EDGES_PCT, NO_SHARE_COLOUR } from './bands.js';
 import { setupTabs } from './tabs.js';
 import { createAnalyses } from './analyses.js';
 import { setupPrivacy } from './privacy.js';
 import { createWhatIf } from './scenario/whatif.js';
+import { createEvents } from './events.js';
+import { installFeatures } from './features.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -136,6 +138,40 @@ onLanguageChange(() => {
 });
 applyTranslations();
 settings.relabel();
+
+/**
+ * What the map shows now, for exports and reports: set by whoever draws the map (the band map
+ * here, the analysis maps and the scenario view in their modules).
+ * @typedef {{ title: string, subtitle?: string, items: { colour: string, label: string }[],
+ *             note?: string, sources: string[] }} MapDescription
+ */
+let mapDescription = null;
+const events = createEvents();
+
+/**
+ * The one object feature modules (www/export, www/project, www/profile, www/analysis-maps) get.
+ * They read `state` and change it only through the functions here. Events: 'rendered' (the active
+ * map layer was drawn: { indicator, result, layer }), 'selected' ({ index, layerId } or index -1),
+ * 'layers' (a layer was loaded, replaced or removed), 'map' (the map description changed).
+ */
+const app = {
+  engine, mapView, settings, progress, files, analyses, whatIf, events, state, toast,
+  activeIndicator: () => activeIndicator(),
+  labelOf: (ind) => indicatorList.labelOf(ind),
+  addIndicator: (spec) => addIndicator(spec),
+  removeIndicator: (id) => removeIndicator(id),
+  activate: (id) => activate(id),
+  selectLocation: (index, opts) => selectLocation(index, opts),
+  recomputeAll: () => recomputeAll(),
+  renderActive: (opts = { fit: false }) => renderActive(opts),
+  /** @returns {MapDescription|null} */
+  mapDescription: () => mapDescription,
+  /** @param {MapDescription|null} d */
+  describeMap(d) {
+    mapDescription = d;
+    events.emit('map', d);
+  },
+};
 
 /**
  * The bundled Leefbaarometer buurten (Rotterdam, Schiedam, Vlaardingen, 2002–2024) and CBS
@@ -293,8 +329,26 @@ async function renderActive({ fit }) {
   });
   $('histogram-none').textContent = t('histogram.none', { count: result.none });
   await mapView.show(layer.geometry, result.bands, { fit });
+  app.describeMap(describeBandMap(title, result, layer));
   document.body.dataset.ready = 'true';
+  events.emit('rendered', { indicator: ind, result, layer });
   if (state.selected >= 0) showDetails(state.selected);
+}
+
+/** The band map's legend as data (for exports): the study's bands and "no share". */
+function describeBandMap(title, result, layer) {
+  const colours = palette(DEFAULT_EDGES_PCT.length);
+  const labels = bandLabels(DEFAULT_EDGES_PCT, (v) => `${formatNumber(v)} %`);
+  return {
+    title,
+    subtitle: t('legend.within', { radius: result.settings.radiusM }),
+    items: [
+      ...labels.map((label, i) => ({ colour: colours[i], label })),
+      { colour: NO_SHARE_COLOUR, label: t('legend.none') },
+    ],
+    note: t('legend.tippingNote'),
+    sources: [layer.fileName || layer.name],
+  };
 }
 
 function activate(id) {
@@ -336,6 +390,7 @@ function removeIndicator(id) {
 async function selectLocation(index, { fly = false } = {}) {
   state.selected = index;
   mapView.select(index, { fly });
+  events.emit('selected', { index, layerId: activeIndicator()?.layerId ?? null });
   await showDetails(index);
   $('details').closest('.card').scrollIntoView({ block: 'nearest' });
 }
@@ -399,6 +454,7 @@ async function layerLoaded(layer) {
     if (ids.length) await recomputeAll(ids);
     renderActive({ fit: true });
   } else refreshIndicatorList();
+  events.emit('layers', state.layers);
 }
 
 function layerRemoved(layerId) {
@@ -406,6 +462,7 @@ function layerRemoved(layerId) {
   const gone = state.indicators.filter((i) => i.layerId === layerId).map((i) => i.id);
   for (const id of gone) removeIndicator(id);
   refreshIndicatorList();
+  events.emit('layers', state.layers);
 }
 
 async function boot() {
@@ -424,6 +481,8 @@ async function boot() {
   await recomputeAll();
   await renderActive({ fit: true });
 }
+
+installFeatures(app);
 
 boot().catch((err) => {
   console.error(err);

@@ -22,9 +22,8 @@ const BACKGROUND = '#eef0ee';
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
 
-/** Fill colour by band index (feature property `b`, -1 = no share). */
-function colourExpression(nBands) {
-  const colours = palette(nBands);
+/** Fill colour by class index (feature property `b`, -1 = none): `colours` or the band palette. */
+function colourExpression(nBands, colours = palette(nBands)) {
   const expr = ['match', ['get', 'b']];
   colours.forEach((c, i) => expr.push(i, c));
   expr.push(NO_SHARE_COLOUR);
@@ -179,17 +178,19 @@ export function createMap(container, { onSelect, attribution, describe }) {
     map,
     ready,
     /**
-     * Show a layer's locations coloured by band (Int8Array, -1 = none).
-     * @param {Geometry} geom  @param {Int8Array} bands  @param {{ fit?: boolean, nBands?: number }} [opts]
+     * Show a layer's locations coloured by band (Int8Array, -1 = none). Other classifications
+     * (a change map, bivariate classes, a typology) pass their own `colours`, one per class index.
+     * @param {Geometry} geom  @param {Int8Array} bands
+     * @param {{ fit?: boolean, nBands?: number, colours?: string[] }} [opts]
      */
     async show(geom, bands, opts = {}) {
       await ready;
       const fit = opts.fit ?? geom !== geometry;
       geometry = geom;
       kind = geom.kind;
-      const nBands = opts.nBands || 9;
-      map.setPaintProperty('squares-fill', 'fill-color', colourExpression(nBands));
-      map.setPaintProperty('points', 'circle-color', colourExpression(nBands));
+      const colours = opts.colours || palette(opts.nBands || 9);
+      map.setPaintProperty('squares-fill', 'fill-color', colourExpression(colours.length, colours));
+      map.setPaintProperty('points', 'circle-color', colourExpression(colours.length, colours));
       map.getSource(SRC).setData(toFeatures(cached, geom, bands));
       if (fit && geom.bounds) {
         map.resize();

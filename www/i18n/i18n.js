@@ -11,6 +11,22 @@ const LOCALES = { nl: 'nl-NL', en: 'en-GB' };
 let lang = 'nl';
 const listeners = new Set();
 
+/**
+ * Add a feature's own texts (kept beside the feature, e.g. `www/export/i18n.js`), so features do
+ * not all edit nl.js/en.js. A key already present keeps its first text (no silent overrides).
+ * @param {{ nl: Record<string, string>, en: Record<string, string> }} dicts
+ */
+export function addTranslations(dicts) {
+  for (const [code, entries] of Object.entries(dicts)) {
+    const dict = DICTS[code];
+    if (!dict) throw new Error(`addTranslations: unknown language '${code}'`);
+    for (const [key, text] of Object.entries(entries)) {
+      if (key in dict && dict[key] !== text) throw new Error(`addTranslations: key '${key}' already has a text`);
+      dict[key] = text;
+    }
+  }
+}
+
 /** @returns {'nl'|'en'} */
 export function language() {
   return lang;
