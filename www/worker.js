@@ -306,6 +306,12 @@ const ops = {
     const { layer } = layerOf(layerId);
     return layer.findId(id);
   },
+
+  /** EXPORT (www/export/): whole columns of own values (NaN = missing), for aggregate tables. */
+  columns({ layerId, names }) {
+    const { layer } = layerOf(layerId);
+    return Object.fromEntries(names.map((name) => [name, layer.column(name)]));
+  },
 };
 
 // ---- What-if scenarios (SCENARIO-UI, issue 6; the page side is www/scenario/) -----------------

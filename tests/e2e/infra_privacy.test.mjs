@@ -35,14 +35,22 @@ test('load → compute → export: no request leaves the origin, nothing is stor
   const controls = page.locator(EXPORTS);
   const n = await controls.count();
   let exported = 0;
+  const downloaded = new Set();
   for (let i = 0; i < n; i++) {
     const control = controls.nth(i);
     if (!(await control.isVisible()) || !(await control.isEnabled())) continue;
     const download = page.waitForEvent('download', { timeout: 15_000 }).catch(() => null);
     await control.click();
-    if (await download) exported += 1;
+    const file = await download;
+    if (file) {
+      exported += 1;
+      downloaded.add(await control.getAttribute('data-export'));
+      assert.ok((await file.path()) !== null, 'the download completed');
+    }
   }
   t.diagnostic(`${exported} of ${n} export controls produced a download`);
+  // The map card's exports (www/export/) were really clicked and each made its file.
+  for (const kind of ['png', 'csv-nl', 'csv-standard']) assert.ok(downloaded.has(kind), `export ${kind} produced a download`);
 
   assert.deepEqual(foreignRequests(s), [], `requests outside ${s.origin}`);
   assert.deepEqual(s.pageErrors, [], describe(s));

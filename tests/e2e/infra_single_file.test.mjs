@@ -1,6 +1,7 @@
 // The single file (INFRA, issue 5): dist/veerkracht.html opened from file:// with the network off
 // (every request that is not file:, blob: or data: is aborted, and the browser is set offline)
-// computes the demo and draws the map, with everything inlined under a hash-only CSP.
+// computes the demo, draws the map and exports it (PNG, CSV), with everything inlined under a
+// hash-only CSP.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -9,7 +10,7 @@ import {
   SINGLE_FILE, TIMEOUT_MS, describe, distinctColours, foreignRequests, openFile, requireBuild,
 } from './harness.mjs';
 
-test('veerkracht.html from file:// with no network: the demo computes and the map draws', { timeout: TIMEOUT_MS }, async () => {
+test('veerkracht.html from file:// with no network: the demo computes, the map draws and exports', { timeout: TIMEOUT_MS }, async () => {
   const s = await openFile();
   try {
     await s.page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: TIMEOUT_MS });
@@ -19,6 +20,17 @@ test('veerkracht.html from file:// with no network: the demo computes and the ma
     // The demo computed: the histogram has counted squares (when the page has one).
     if (await s.page.locator('#legend .legend-swatch').count()) {
       assert.equal(await s.page.locator('#legend .legend-swatch').count(), 9, 'the legend shows the nine bands');
+    }
+    // It exports with the network off: the map as PNG and the band table as CSV (www/export/).
+    const exports = [
+      ['#export-png', (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))],
+      ['#export-csv-nl', (b) => b.toString('utf8').startsWith('\uFEFFVeerkracht') && /\r\nTotaal;\d+;/.test(b.toString('utf8'))],
+      ['#export-csv-standard', (b) => /\r\nTotaal,\d+,/.test(b.toString('utf8'))],
+    ];
+    for (const [control, looksRight] of exports) {
+      const [download] = await Promise.all([s.page.waitForEvent('download'), s.page.click(control)]);
+      const bytes = readFileSync(await download.path());
+      assert.ok(looksRight(bytes), `${control}: the file it wrote (${bytes.length} bytes) is a PNG / the band table`);
     }
     assert.deepEqual(foreignRequests(s), [], 'nothing but file:, blob: and data:');
     assert.deepEqual(s.failedRequests, [], 'no request was attempted and refused');
