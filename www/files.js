@@ -146,6 +146,9 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
    */
   async function load(file, opts = {}) {
     const layerId = opts.layerId || `layer-${nextId++}`;
+    // A layer restored from a project keeps its id: new ids continue after it.
+    const restored = /^layer-(\d+)$/.exec(layerId);
+    if (restored) nextId = Math.max(nextId, Number(restored[1]) + 1);
     const name = opts.name || baseName(file.name);
     errorBox.hidden = true;
     let handle = null;
@@ -180,6 +183,7 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
         location: result.location,
         sheets: result.sheets || [],
         sheet: result.sheet || opts.sheet || null,
+        areasLayerId: opts.areasLayerId || null,
         skipped: result.skipped || { count: 0, rows: [] },
         issues: result.issues || { count: 0, rows: [] },
         warnings: result.warnings || [],

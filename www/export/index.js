@@ -5,8 +5,8 @@
  *   - the band table of the active map layer as CSV, Dutch Excel or standard (table.js),
  *     with every figure from fewer than k units left out.
  * The card lives in `#export-host` (Kaart panel). Every export control carries `data-export`.
- * The card's dataset tells what an export states and what was made (for tests): `radius`, `k`
- * (of the layer drawn now), `state`, `done` (a counter),
+ * The card's dataset tells what an export states and what was made (for tests): `radius`, `k`,
+ * `missing` (of the layer drawn now), `state`, `done` (a counter),
  * `pngLines` (the text drawn in the image, JSON), `pngWidth/Height`, `mapWidth/Height`.
  */
 import { t, formatNumber, language, onLanguageChange } from '../i18n/i18n.js';
@@ -83,6 +83,7 @@ export function install(app) {
     // What an export made now would state (a test waits for these after changing the settings).
     card.dataset.radius = String(result.settings.radiusM);
     card.dataset.k = String(result.settings.suppressBelow);
+    card.dataset.missing = result.settings.missing;
     relabel();
   });
 
