@@ -262,3 +262,17 @@ test('the export buttons are keyboard-usable, and the card reads in English', as
   await page.click('#lang-toggle');
   await page.waitForFunction(() => document.documentElement.lang === 'nl');
 });
+
+test('with the online base map on, the PNG credits PDOK in its attribution and sources', async () => {
+  const { page } = s;
+  // (The test proxy refuses the tile requests: the export must not wait for tiles forever.)
+  await page.check('#basemap-toggle');
+  await page.waitForFunction(() => document.querySelector('#privacy').dataset.state === 'online');
+  await exportVia(page, '#export-png');
+  const lines = JSON.parse(await page.locator('#export').getAttribute('data-png-lines'));
+  const all = lines.join('\n');
+  assert.match(all, /© CBS \(CC BY 4\.0\) · PDOK BRT-Achtergrondkaart © Kadaster \(CC BY 4\.0\)/);
+  assert.match(all, /Bronnen: .*PDOK BRT-Achtergrondkaart/);
+  await page.uncheck('#basemap-toggle');
+  await page.waitForFunction(() => document.querySelector('#privacy').dataset.state === 'local');
+});

@@ -77,7 +77,7 @@ export function install(app) {
     host.dataset.state = state;
     host.dataset.message = message;
     if (state !== 'busy') host.dataset.done = String(++done);
-    if (message) app.toast(message, kind);
+    if (message && state !== 'busy') app.toast(message, kind);
   }
   host.dataset.state = 'idle';
 
