@@ -5,8 +5,12 @@
 //! With coordinates, the shares are taken over all locations within `radius_m` (planar RD metres,
 //! `dx² + dy² ≤ R²`, the location itself included, a missing value counted as 0 — the same rule as
 //! the buffer scores); without coordinates (areas such as buurten) over the area's own figures.
-//! A share whose denominator is below `suppress_below` (k) is not shown. The reference of a group
-//! is the national figure the user typed, or the whole loaded area.
+//! A share whose denominator is below `suppress_below` (k) is not shown, and neither is a figure
+//! (own or within the radius) of a column used in a share whose denominator there is below k: the
+//! corporation and dwellings counts are withheld when the dwellings are below k, a group's
+//! numerator and denominator when its denominator is (`suppressed: true`, `value: null`). Columns
+//! not used in any share are passed through as they are. The reference of a group is the national
+//! figure the user typed, or the whole loaded area.
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -95,6 +99,8 @@ pub struct ProfileInput<'a> {
 pub struct NamedValue {
     pub name: String,
     pub value: Option<f64>,
+    /// Withheld because the denominator it belongs to is below k.
+    pub suppressed: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -218,6 +224,22 @@ pub fn area_profile(
         group_cols.push((a, b));
     }
 
+    // The denominators each column is used with (for suppressing small figures).
+    let mut bases: Vec<Vec<usize>> = vec![vec![]; input.columns.len()];
+    let mut pair = |num: usize, den: usize| {
+        bases[num].push(den);
+        bases[den].push(den);
+    };
+    if let (Some(c), Some(d)) = (corp, dw) {
+        pair(c, d);
+    }
+    for &(a, b) in &group_cols {
+        pair(a.0, a.1);
+        if let Some(b) = b {
+            pair(b.0, b.1);
+        }
+    }
+
     let own: Vec<f64> = input.columns.iter().map(|c| c.values[location]).collect();
     // Sums within the radius (missing counted as 0), or the own figures.
     let (basis, count) = match coords {
@@ -325,9 +347,15 @@ pub fn area_profile(
             .columns
             .iter()
             .zip(values)
-            .map(|(c, &v)| NamedValue {
-                name: c.name.to_string(),
-                value: (!v.is_nan()).then_some(v),
+            .zip(&bases)
+            .map(|((c, &v), base)| {
+                // A missing denominator cannot show that the figure rests on k units or more.
+                let suppressed = base.iter().any(|&d| values[d].is_nan() || values[d] < k);
+                NamedValue {
+                    name: c.name.to_string(),
+                    value: (!v.is_nan() && !suppressed).then_some(v),
+                    suppressed,
+                }
             })
             .collect::<Vec<_>>()
     };
@@ -418,6 +446,65 @@ mod tests {
         assert!((g.change.unwrap() - 0.05).abs() < 1e-15);
         assert_eq!(p.own[0].value, Some(10.0));
         assert_eq!(p.within_radius.as_ref().unwrap()[0].value, Some(30.0));
+    }
+
+    #[test]
+    fn small_figures_are_withheld_with_their_share() {
+        // Location 3 (300, 0) alone within 50 m: dw 99, inw 100 → shown at k = 10. At k = 100 the
+        // dwellings (99 < 100) withhold corp and dw; inw = 100 is not below k, so the group's
+        // figures stay. Location 0 within 50 m: only itself, dw 20 < k = 30 → corp/dw withheld,
+        // inw 40 ≥ 30 → bijstand shown.
+        let x = [0.0, 200.0, 0.0, 300.0];
+        let y = [0.0, 0.0, 150.0, 0.0];
+        let cols = [
+            NamedColumn {
+                name: "corp",
+                values: &[10.0, 20.0, f64::NAN, 99.0],
+            },
+            NamedColumn {
+                name: "dw",
+                values: &[20.0, 20.0, 20.0, 99.0],
+            },
+            NamedColumn {
+                name: "bijstand_a",
+                values: &[1.0, 2.0, 3.0, 50.0],
+            },
+            NamedColumn {
+                name: "bijstand_b",
+                values: &[2.0, 4.0, 6.0, 50.0],
+            },
+            NamedColumn {
+                name: "inw",
+                values: &[40.0, 40.0, 40.0, 100.0],
+            },
+            NamedColumn {
+                name: "other",
+                values: &[1.0, 1.0, 1.0, 1.0],
+            },
+        ];
+        let input = ProfileInput {
+            x_rd: Some(&x),
+            y_rd: Some(&y),
+            columns: &cols,
+        };
+        let mut s = settings();
+        s.radius_m = 50.0;
+        s.suppress_below = 100.0;
+        let p = area_profile(&s, &input, 3).unwrap();
+        let shown = |v: &[NamedValue]| v.iter().map(|n| n.value).collect::<Vec<_>>();
+        assert_eq!(
+            shown(&p.own),
+            [None, None, Some(50.0), Some(50.0), Some(100.0), Some(1.0)]
+        );
+        assert!(p.own[0].suppressed && p.own[1].suppressed && !p.own[2].suppressed);
+        assert!(p.corporation_share_suppressed);
+        s.suppress_below = 30.0;
+        let p = area_profile(&s, &input, 0).unwrap();
+        assert_eq!(
+            shown(p.within_radius.as_ref().unwrap()),
+            [None, None, Some(1.0), Some(2.0), Some(40.0), Some(1.0)]
+        );
+        assert_eq!(p.groups[0].share_a, Some(1.0 / 40.0));
     }
 
     #[test]
