@@ -254,6 +254,11 @@ test('the export buttons are keyboard-usable, and the card reads in English', as
   await page.click('#lang-toggle');
   await page.waitForFunction(() => document.documentElement.lang === 'en');
   assert.equal(await page.locator('#export-png').textContent(), 'Map as PNG');
+  await exportVia(page, '#export-png');
+  const lines = JSON.parse(await page.locator('#export').getAttribute('data-png-lines')).join('\n');
+  assert.match(lines, /Method: share within radius R/);
+  assert.match(lines, /k = 1,000 units/);
+  assert.match(lines, /Made with Veerkracht on \d+ \w+ \d{4}/);
   assert.match(await page.locator('#export-csv-standard').textContent(), /Standard/);
   const { path } = await exportVia(page, '#export-csv-standard');
   const text = await readFile(path, 'utf8');

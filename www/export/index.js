@@ -129,22 +129,38 @@ export function install(app) {
   const missingText = (m) => t(`export.missing.${m === 'leaveOut' ? 'leaveOut' : 'countAsZero'}`);
   const bandsText = () => bandLabels(DEFAULT_EDGES_PCT, (v) => `${formatNumber(v)} %`).join(', ');
 
-  /** The footer lines shared by the PNG (and stated the same way in the CSV notes). */
-  function footerLines({ ind, result, layer }, description, date) {
-    const s = result.settings;
-    return [
-      t('export.layerLine', { name: app.labelOf(ind), numerator: ind.numerator, denominator: ind.denominator }),
-      t('export.method'),
-      t('export.settingsLine', { radius: s.radiusM, k: s.suppressBelow, missing: missingText(s.missing) }),
-      t('export.bandsLine', { bands: bandsText() }),
-      t('export.sourcesLine', { sources: sourcesOf(layer, description).join('; ') }),
+  /**
+   * The footer lines of the PNG (the CSV states the same in its notes). The band map states its
+   * layer and method; another map drawn by a feature (an analysis map, a scenario) states its own
+   * title, note and sources, with the settings in force.
+   */
+  function footerLines(description, date) {
+    const ind = app.activeIndicator();
+    const result = ind && app.state.results.get(ind.id);
+    const layer = ind && app.state.layers.get(ind.layerId);
+    const s = result?.settings || app.settings.get();
+    const bandMap = Boolean(result && layer && description.title === app.labelOf(ind));
+    const lines = bandMap
+      ? [
+        t('export.layerLine', { name: app.labelOf(ind), numerator: ind.numerator, denominator: ind.denominator }),
+        t('export.method'),
+      ]
+      : [t('export.mapLine', { title: [description.title, description.subtitle].filter(Boolean).join(' — ') })];
+    lines.push(t('export.settingsLine', { radius: s.radiusM, k: s.suppressBelow, missing: missingText(s.missing) }));
+    if (bandMap) lines.push(t('export.bandsLine', { bands: bandsText() }));
+    // The what-if tab draws its scenario in the same bands.
+    if (app.whatIf?.isActive?.()) lines.unshift(t('export.scenarioLine'));
+    const sources = bandMap ? sourcesOf(layer, description) : [...(description.sources || []), ...(basemapOn() ? [t('export.pdok')] : [])];
+    lines.push(
+      t('export.sourcesLine', { sources: sources.join('; ') }),
       t('export.madeLine', { date: new Intl.DateTimeFormat(language() === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'long' }).format(date) }),
-    ];
+    );
+    return lines;
   }
 
   png.addEventListener('click', () => run(async () => {
-    const cur = current();
     const description = app.mapDescription();
+    if (!description) throw new Error(t('export.nothing'));
     const date = new Date();
     const attribution = [t('export.attrCbs')];
     if (basemapOn()) attribution.push(t('export.attrPdok'));
@@ -152,10 +168,10 @@ export function install(app) {
       map: app.mapView.map,
       description,
       attribution,
-      footer: footerLines(cur, description, date),
+      footer: footerLines(description, date),
       scaleLabel: (m) => (m >= 1000 ? `${formatNumber(m / 1000)} km` : `${formatNumber(m)} m`),
     });
-    const file = `veerkracht-kaart-${slug(description?.title || app.labelOf(cur.ind))}-${isoDate(date)}.png`;
+    const file = `veerkracht-kaart-${slug(description.title)}-${isoDate(date)}.png`;
     Object.assign(card.dataset, {
       pngLines: JSON.stringify(out.lines), pngWidth: String(out.width), pngHeight: String(out.height),
       mapWidth: String(out.mapWidth), mapHeight: String(out.mapHeight), legendWidth: String(out.legendWidth),
