@@ -10,6 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { describe as describeSession } from './harness.mjs';
 import { readDemo, bruteForceAll, openDemo, CORP, DWELLINGS } from './app_support.mjs';
 import { bandTable, publishable } from '../../www/export/table.js';
+import { metresPerPixel, niceLength } from '../../www/export/png.js';
 
 const RADIUS_M = 200;
 
@@ -217,6 +218,24 @@ test('the map exports as a PNG with the map, a legend panel and a footer', async
   assert.match(all, /Bronnen: cbs_vk100_rijnmond_2024\.csv; CBS/);
   assert.match(all, /Gemaakt met Veerkracht op \d+ \S+ \d{4}/);
   assert.doesNotMatch(all, /PDOK/, 'no PDOK attribution while the base map is off');
+  // The scale bar against MapLibre's own scale control (a second route: it measures the distance
+  // across its own width near the map's lower left; ours is at the centre's latitude — within 2 %).
+  const ours = Number(info.scaleLengthM) / Number(info.scaleBarPx);
+  const theirs = await page.evaluate(() => {
+    const ctl = document.querySelector('.maplibregl-ctrl-scale');
+    const m = /([\d.,]+)\s*(k?m)/.exec(ctl.textContent);
+    const metres = Number(m[1].replace(',', '.')) * (m[2] === 'km' ? 1000 : 1);
+    return metres / parseFloat(ctl.style.width);
+  });
+  assert.ok(Math.abs(ours / theirs - 1) < 0.02, `metres per pixel: ours ${ours}, MapLibre's ${theirs}`);
+  assert.ok(lines.includes(Number(info.scaleLengthM) >= 1000 ? `${Number(info.scaleLengthM) / 1000} km` : `${info.scaleLengthM} m`));
+});
+
+test('scale bar arithmetic (png.js): Web Mercator metres per pixel, round lengths', () => {
+  // At the equator, zoom 0 shows the 40 075 016.686 m circumference on 512 px; at 60° half that.
+  assert.ok(Math.abs(metresPerPixel(0, 0) - 40075016.686 / 512) < 1e-6);
+  assert.ok(Math.abs(metresPerPixel(60, 3) - 40075016.686 / 512 / 2 / 8) < 1e-6);
+  assert.deepEqual([5650, 1200, 260, 99, 1].map(niceLength), [5000, 1000, 200, 50, 1]);
 });
 
 test('the band table as CSV (both dialects) equals a brute force, k = 10', async () => {

@@ -175,6 +175,7 @@ export function install(app) {
     Object.assign(card.dataset, {
       pngLines: JSON.stringify(out.lines), pngWidth: String(out.width), pngHeight: String(out.height),
       mapWidth: String(out.mapWidth), mapHeight: String(out.mapHeight), legendWidth: String(out.legendWidth),
+      scaleLengthM: String(out.scale.lengthM), scaleBarPx: String(out.scale.barPx),
     });
     download(out.blob, file);
     return t('export.donePng', { file });

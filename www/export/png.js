@@ -67,7 +67,9 @@ function wrap(ctx, text, width) {
  * @param {{ map: any, description: import('../main.js').MapDescription|null,
  *           attribution: string[], footer: string[], scaleLabel: (m: number) => string }} spec
  * @returns {Promise<{ blob: Blob, lines: string[], width: number, height: number,
- *                     mapWidth: number, mapHeight: number, legendWidth: number }>}
+ *                     mapWidth: number, mapHeight: number, legendWidth: number,
+ *                     scale: { metresPerPixel: number, lengthM: number, barPx: number } }>}
+ *   (scale in CSS pixels)
  */
 export async function renderMapPng({ map, description, attribution, footer, scaleLabel }) {
   await mapSettled(map);
@@ -189,5 +191,8 @@ export async function renderMapPng({ map, description, attribution, footer, scal
   lines.push(...footerText);
 
   const blob = await new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('toBlob failed'))), 'image/png'));
-  return { blob, lines, width, height, mapWidth: mapW, mapHeight: mapH, legendWidth: legendW };
+  return {
+    blob, lines, width, height, mapWidth: mapW, mapHeight: mapH, legendWidth: legendW,
+    scale: { metresPerPixel: mpp, lengthM, barPx: barW / u },
+  };
 }
