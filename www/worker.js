@@ -437,6 +437,60 @@ Object.assign(ops, {
 });
 // ---- end of what-if scenarios ------------------------------------------------------------------
 
+// ---- Area profile (PROFILE, issue 4/5; the page side is www/profile/) --------------------------
+/** Area polygons (e.g. the buurten) by id, for "which buurt is this square in". */
+const polygonSets = new Map();
+
+Object.assign(ops, {
+  /**
+   * The profile of one location (src/analysis/area_profile.rs): own figures, sums within the
+   * radius (when `withinRadius`; else the area's own figures), corporation share and band, groups.
+   */
+  areaProfile({ layerId, index, columns, withinRadius, settings }) {
+    const { layer } = layerOf(layerId);
+    const parts = columns.map((c) => layer.column(c));
+    const values = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.forEach((p, i) => values.set(p, i * layer.len()));
+    const empty = new Float64Array(0);
+    const profile = wasm.areaProfile(
+      columns, values, withinRadius ? layer.x() : empty, withinRadius ? layer.y() : empty, index, settings,
+    );
+    const r = layer.row(index, []);
+    return { profile, id: r.id, xRd: r.xRd, yRd: r.yRd };
+  },
+  /** Keep an area file's polygons (GeoJSON) as `polygonsId`. */
+  async areaPolygons({ polygonsId, file, fileName, codeColumn }) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const set = new wasm.AreaPolygons(fileName, bytes, codeColumn);
+    polygonSets.get(polygonsId)?.free();
+    polygonSets.set(polygonsId, set);
+    return { areas: set.codes().length };
+  },
+  /** The area code containing each point (RD), '' where none. */
+  areaOfPoints({ polygonsId, xRd, yRd }) {
+    const set = polygonSets.get(polygonsId);
+    if (!set) throw new Error(`no area polygons ${polygonsId}`);
+    const codes = set.codes();
+    return Array.from(set.areasOfPoints(Float64Array.from(xRd), Float64Array.from(yRd)), (i) => codes[i] ?? '');
+  },
+  /** The rows of one area in a long table (code, year, scores): years and each column's values. */
+  areaRows({ tableId, codeColumn, yearColumn, code, columns, nameColumn }) {
+    const t = tableOf(tableId);
+    const codes = t.textColumn(codeColumn);
+    const years = t.column(yearColumn);
+    const cols = columns.map((c) => t.column(c));
+    const want = String(code).replace(/\s+/g, '').toUpperCase();
+    const rows = [];
+    codes.forEach((c, i) => {
+      if (String(c).replace(/\s+/g, '').toUpperCase() === want) rows.push(i);
+    });
+    rows.sort((a, b) => years[a] - years[b]);
+    const name = nameColumn && rows.length ? t.textColumn(nameColumn)[rows[0]] : null;
+    return { years: rows.map((i) => years[i]), values: cols.map((v) => rows.map((i) => v[i])), name };
+  },
+});
+// ---- end of area profile ---------------------------------------------------------------------------
+
 function errorInfo(err) {
   if (err && err.cancelled) return { message: 'cancelled', cancelled: true };
   const info = { message: String(err?.message ?? err) };

@@ -404,3 +404,34 @@ pub fn weighted_mean_per_area(
     )?;
     Ok(obj)
 }
+
+// ---- Area profile (www/profile/): the area (e.g. buurt) that contains a location -------------
+//   new AreaPolygons(fileName, bytes, codeColumn)  // an area file with polygons (GeoJSON), kept
+//                                                 // in wasm memory; free() when done
+//   .codes() → string[] (area codes, normalised), .areasOfPoints(xRd, yRd) → Uint32Array
+//   (area index per point, first polygon containing it; 4294967295 = in no area)
+
+/// Polygons of areas (buurten, wijken, …) for point-in-polygon lookups.
+#[wasm_bindgen]
+pub struct AreaPolygons(crate::analysis::area_join::AreaLayer);
+
+#[wasm_bindgen]
+impl AreaPolygons {
+    #[wasm_bindgen(constructor)]
+    pub fn new(file_name: &str, bytes: &[u8], code_column: &str) -> Result<AreaPolygons, JsError> {
+        use crate::analysis::import::{read_table, ImportOptions};
+        let t = read_table(file_name, bytes, &ImportOptions::default()).map_err(err)?;
+        crate::analysis::area_join::AreaLayer::from_table("areas", &t, code_column)
+            .map(AreaPolygons)
+            .map_err(err)
+    }
+
+    pub fn codes(&self) -> Vec<String> {
+        self.0.codes.clone()
+    }
+
+    #[wasm_bindgen(js_name = areasOfPoints)]
+    pub fn areas_of_points(&self, x_rd: &[f64], y_rd: &[f64]) -> Vec<u32> {
+        self.0.areas_of_points(x_rd, y_rd)
+    }
+}
