@@ -1,7 +1,393 @@
 /**
- * Feature module www/profile/ — installed by main.js through features.js with the page's `app` context.
- * (Being built in this session; see .tmp/TEAM.md.)
+ * Feature module www/profile/ (issues 4 and 5): the area profile ("sociale kaart") of the
+ * selected location and its printable A4 report.
+ *
+ * For the location clicked on the map (a CBS square, a point, or an area such as a buurt) the
+ * worker computes src/analysis/area_profile.rs over the active layer: its own figures, the sums
+ * within the radius (areas: their own figures), the corporation share and its band, and per group
+ * (every other map layer on the same file) its share as an index against the reference (the whole
+ * loaded area = 100, or a national figure typed here). A square is placed in its buurt by the
+ * bundled buurt polygons (CBS wijk- en buurtkaart 2024, point in polygon in Rust); the buurt's
+ * Leefbaarometer scores over the years are drawn as a line chart. No figure based on fewer than
+ * k units (settings.suppressBelow) is shown: the engine withholds it and the panel says so.
+ *
+ * The card lives in `#profile-host` (Kaart panel, below Locatie). Exact numbers ride along in
+ * `data-value` for tests; text from files is set with textContent.
  */
+import { t, formatNumber, formatShare, onLanguageChange } from '../i18n/i18n.js';
+import { palette, bandLabels, DEFAULT_EDGES_PCT } from '../bands.js';
+import { indexChart, trendChart } from '../charts.js';
+import buurtGeojson from '../demo/cbs_buurt_2024_rijnmond.geojson';
+import lbmCsv from '../demo/leefbaarometer_buurten_rdam_2002_2024.csv';
+import { createReport } from './report.js';
+import './i18n.js';
+import './profile.css';
+
+const LBM_COLUMNS = ['lbm', 'afw', 'fys', 'onv', 'soc', 'vrz', 'won'];
+/** Lines in the buurt chart: the deviation score and the five dimensions (one scale). */
+const LBM_CHART = ['afw', 'fys', 'onv', 'soc', 'vrz', 'won'];
+const BUURT_FILE = 'cbs_buurt_2024_rijnmond.geojson';
+const LBM_FILE = 'leefbaarometer_buurten_rdam_2002_2024.csv';
+export const SOURCES = {
+  buurten: 'CBS Wijk- en buurtkaart 2024 (CC BY 4.0)',
+  lbm: 'Leefbaarometer 3.x buurten 2002–2024, BZK (Rotterdam, Schiedam, Vlaardingen)',
+};
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** A table with a header row; cells `{ text, value?, cls? }`, first cell of a row is a th. */
+function table(kind, head, rows) {
+  const tbl = el('table', 'result-table profile-table');
+  tbl.dataset.kind = kind;
+  const thead = el('thead');
+  const tr = el('tr');
+  for (const h of head) tr.append(el('th', '', h));
+  thead.append(tr);
+  const tbody = el('tbody');
+  for (const r of rows) {
+    const row = el('tr');
+    if (r.key !== undefined) row.dataset.key = r.key;
+    r.cells.forEach((c, i) => {
+      const td = el(i === 0 ? 'th' : 'td', i === 0 ? '' : `num ${c.cls || ''}`.trim(), c.text);
+      if (c.value !== undefined) td.dataset.value = String(c.value);
+      if (c.suppressed) td.dataset.suppressed = 'true';
+      row.append(td);
+    });
+    tbody.append(row);
+  }
+  tbl.append(thead, tbody);
+  return tbl;
+}
+
+const isAreaCode = (id) => /^(BU|WK|GM)\d{4,8}$/i.test(String(id || '').replace(/\s+/g, ''));
+
 export function install(app) {
-  void app;
+  const host = document.getElementById('profile-host');
+  if (!host) return;
+  const card = el('section', 'card profile-card');
+  card.id = 'profile';
+  const title = el('h2', '', t('profile.title'));
+  const body = el('div', 'profile-body');
+  body.setAttribute('aria-live', 'polite');
+  card.append(title, body);
+  host.append(card);
+
+  /** National reference per group (key numerator/denominator) in percent; absent = loaded area. */
+  const references = new Map();
+  const charts = new Map();
+  let current = null; // { view, … } the profile on screen
+  let token = 0;
+  let polygons = null;
+  let lbmTable = null;
+  const report = createReport(app, { current: () => current, sources: SOURCES });
+
+  function drawChart(key, canvas, make) {
+    charts.get(key)?.destroy();
+    charts.set(key, make(canvas));
+  }
+
+  function hint(text) {
+    for (const c of charts.values()) c.destroy();
+    charts.clear();
+    body.replaceChildren(el('p', 'muted small', text));
+    card.dataset.state = 'empty';
+  }
+
+  /** The bundled buurt polygons and Leefbaarometer, read once into the worker (replayed after a restart). */
+  function ensurePolygons() {
+    polygons ??= app.engine.request('areaPolygons', {
+      polygonsId: 'profile-buurten', file: new File([buurtGeojson], BUURT_FILE), fileName: BUURT_FILE, codeColumn: 'buurtcode',
+    }, { replayKey: 'polygons:profile-buurten' }).promise.catch((err) => {
+      polygons = null;
+      throw err;
+    });
+    return polygons;
+  }
+  function ensureLbm() {
+    lbmTable ??= app.engine.request('importTable', {
+      tableId: 'profile-lbm', file: new File([lbmCsv], LBM_FILE, { type: 'text/csv' }), fileName: LBM_FILE,
+    }, { replayKey: 'table:profile-lbm' }).promise.catch((err) => {
+      lbmTable = null;
+      throw err;
+    });
+    return lbmTable;
+  }
+
+  /** What to compute for the active layer: the corporation pair, the groups, the settings. */
+  function spec(ind, layer, result) {
+    const onLayer = app.state.indicators.filter((i) => i.layerId === layer.id);
+    const corp = onLayer.find((i) => /corporatie/i.test(i.numerator)) || ind;
+    const groups = onLayer.filter((i) => i !== corp).map((i) => {
+      const key = `${i.numerator}/${i.denominator}`;
+      return {
+        key,
+        label: app.labelOf(i),
+        numerator: i.numerator,
+        denominator: i.denominator,
+        referenceSharePct: references.has(key) ? references.get(key) : null,
+      };
+    });
+    const s = result?.settings || app.settings.get();
+    const columns = [...new Set([corp.numerator, corp.denominator, ...groups.flatMap((g) => [g.numerator, g.denominator])])];
+    const withinRadius = layer.location?.source?.kind !== 'areaCode';
+    return {
+      corp, groups, columns, withinRadius,
+      settings: {
+        radiusM: s.radiusM,
+        suppressBelow: s.suppressBelow,
+        bands: { lowerEdgesPct: DEFAULT_EDGES_PCT },
+        corporationColumn: corp.numerator,
+        dwellingsColumn: corp.denominator,
+        groups: groups.map(({ key, ...g }) => g),
+      },
+    };
+  }
+
+  /** The buurt code of the location: its own id when that is a buurt code, else by polygon. */
+  async function buurtOf(p) {
+    if (isAreaCode(p.id)) return p.id.replace(/\s+/g, '').toUpperCase();
+    if (!Number.isFinite(p.xRd) || !Number.isFinite(p.yRd)) return '';
+    await ensurePolygons();
+    const [code] = await app.engine.request('areaOfPoints', { polygonsId: 'profile-buurten', xRd: [p.xRd], yRd: [p.yRd] }).promise;
+    return code || '';
+  }
+
+  async function compute(index) {
+    const my = ++token;
+    const ind = app.activeIndicator();
+    const layer = ind && app.state.layers.get(ind.layerId);
+    const result = ind && app.state.results.get(ind.id);
+    if (!layer || index < 0 || index >= (layer.rows ?? Infinity)) {
+      current = null;
+      report.clear();
+      hint(t('profile.hint'));
+      return;
+    }
+    card.dataset.state = 'loading';
+    const sp = spec(ind, layer, result);
+    try {
+      const p = await app.engine.request('areaProfile', {
+        layerId: layer.id, index, columns: sp.columns, withinRadius: sp.withinRadius, settings: sp.settings,
+      }).promise;
+      if (my !== token) return;
+      let buurt = { code: '', name: null, years: [], values: [] };
+      try {
+        const code = await buurtOf(p);
+        if (code) {
+          await ensureLbm();
+          const rows = await app.engine.request('areaRows', {
+            tableId: 'profile-lbm', codeColumn: 'bu_code', yearColumn: 'jaar', code, columns: LBM_COLUMNS, nameColumn: 'bu_naam',
+          }).promise;
+          buurt = { code, ...rows };
+        }
+      } catch (err) {
+        console.warn('profile: buurt lookup failed', err);
+      }
+      if (my !== token) return;
+      current = { index, layer, indicator: ind, spec: sp, id: p.id, xRd: p.xRd, yRd: p.yRd, profile: p.profile, buurt };
+      render();
+    } catch (err) {
+      if (my !== token) return;
+      current = null;
+      hint(t('profile.error', { message: err.message }));
+    }
+  }
+
+  const figureText = (v) => (v.suppressed ? t('profile.suppressedCell') : v.value === null ? '–' : formatNumber(v.value));
+  const shareCell = (share, suppressed, k) => ({
+    text: suppressed ? t('profile.suppressed', { k }) : formatShare(share),
+    value: share ?? NaN,
+    suppressed,
+  });
+
+  /** Build the panel (and the parts the report reuses) from `current`. */
+  function render() {
+    const c = current;
+    const p = c.profile;
+    const { settings } = c.spec;
+    const k = settings.suppressBelow;
+    const radius = settings.radiusM;
+    const parts = [];
+
+    const head = el('div', 'profile-head');
+    head.append(el('div', 'profile-id', c.id), el('div', 'muted small', `${t('profile.layer')}: ${c.layer.name}`));
+    const buurtLine = el('div', 'small profile-buurt');
+    buurtLine.dataset.code = c.buurt.code || '';
+    buurtLine.textContent = `${t('profile.buurt')}: ${c.buurt.code ? `${c.buurt.code}${c.buurt.name ? ` ${c.buurt.name}` : ''}` : t('profile.noBuurt')}`;
+    head.append(buurtLine);
+    parts.push(head);
+
+    // Corporation share and band.
+    const share = el('div', 'profile-share');
+    share.dataset.value = String(p.corporationShare ?? NaN);
+    share.dataset.state = p.corporationShare !== null ? 'ok' : p.corporationShareSuppressed ? 'suppressed' : 'none';
+    const label = p.scope === 'radius' ? t('profile.corporation', { radius }) : t('profile.corporationOwn');
+    const value = el('div', 'profile-share-value', p.corporationShare !== null
+      ? formatShare(p.corporationShare)
+      : p.corporationShareSuppressed ? t('profile.suppressed', { k }) : t('profile.noShare'));
+    share.append(el('div', 'muted small', label), value);
+    if (p.band) {
+      const band = el('div', 'small profile-band');
+      band.dataset.band = String(p.band.index);
+      const sw = el('span', 'profile-swatch');
+      sw.style.background = palette(DEFAULT_EDGES_PCT.length)[p.band.index];
+      band.append(sw, document.createTextNode(`${t('profile.band')}: ${bandLabels(DEFAULT_EDGES_PCT, (v) => `${formatNumber(v)} %`)[p.band.index]}`));
+      share.append(band);
+    }
+    parts.push(share);
+
+    // Own figures and within the radius.
+    const figHead = [t('profile.figure'), t('profile.own')];
+    if (p.withinRadius) figHead.push(t('profile.within', { radius }));
+    const figRows = p.own.map((o, i) => {
+      const cells = [{ text: o.name }, { text: figureText(o), value: o.value ?? NaN, suppressed: o.suppressed }];
+      if (p.withinRadius) {
+        const w = p.withinRadius[i];
+        cells.push({ text: figureText(w), value: w.value ?? NaN, suppressed: w.suppressed });
+      }
+      return { key: o.name, cells };
+    });
+    parts.push(el('h4', '', t('profile.figures')), table('figures', figHead, figRows));
+    if (p.locationsWithinRadius !== null) {
+      parts.push(el('p', 'muted small', t('profile.locations', { count: p.locationsWithinRadius, radius })));
+    }
+
+    // Groups against the reference.
+    parts.push(el('h4', '', t('profile.groups')));
+    let indexCanvas = null;
+    if (!p.groups.length) parts.push(el('p', 'muted small', t('profile.noGroups')));
+    else {
+      const two = p.groups.some((g) => g.shareB !== null || g.suppressedB);
+      const headG = [t('profile.group'), t('profile.share'), t('profile.reference'), t('profile.index')];
+      if (two) headG.push(t('profile.shareB'), t('profile.indexB'), t('profile.change'));
+      const rowsG = p.groups.map((g, i) => {
+        const cells = [
+          { text: g.label },
+          shareCell(g.shareA, g.suppressedA, k),
+          { text: formatShare(g.referenceA), value: g.referenceA ?? NaN },
+          { text: g.indexA === null ? '–' : formatNumber(g.indexA, 0), value: g.indexA ?? NaN },
+        ];
+        if (two) {
+          cells.push(
+            shareCell(g.shareB, g.suppressedB, k),
+            { text: g.indexB === null ? '–' : formatNumber(g.indexB, 0), value: g.indexB ?? NaN },
+            { text: g.change === null ? '–' : formatShare(g.change), value: g.change ?? NaN },
+          );
+        }
+        return { key: c.spec.groups[i].key, cells };
+      });
+      parts.push(table('groups', headG, rowsG));
+      const box = el('div', 'chart-box profile-chart');
+      indexCanvas = el('canvas');
+      indexCanvas.dataset.chart = 'index';
+      indexCanvas.setAttribute('role', 'img');
+      indexCanvas.setAttribute('aria-label', t('profile.indexChart'));
+      box.append(indexCanvas);
+      parts.push(box);
+      // The reference: a national figure per group, or the loaded area.
+      const refs = el('div', 'profile-refs');
+      c.spec.groups.forEach((g) => {
+        const l = el('label', 'field');
+        const input = el('input');
+        input.type = 'number';
+        input.min = '0';
+        input.max = '100';
+        input.step = 'any';
+        input.name = 'referencePct';
+        input.dataset.group = g.key;
+        input.placeholder = t('profile.refNationalHint');
+        if (references.has(g.key)) input.value = String(references.get(g.key));
+        input.addEventListener('change', () => {
+          const v = Number(input.value);
+          if (input.value.trim() === '' || !(v > 0 && v <= 100)) references.delete(g.key);
+          else references.set(g.key, v);
+          compute(c.index);
+        });
+        l.append(el('span', 'small', t('profile.refNational', { group: g.label })), input);
+        refs.append(l);
+      });
+      parts.push(refs);
+    }
+
+    // The buurt's Leefbaarometer over the years.
+    let trendCanvas = null;
+    parts.push(el('h4', '', t('profile.trend')));
+    const years = c.buurt.years || [];
+    if (years.length < 2) parts.push(el('p', 'muted small', t('profile.noTrend')));
+    else {
+      const box = el('div', 'chart-box profile-chart');
+      trendCanvas = el('canvas');
+      trendCanvas.dataset.chart = 'trend';
+      trendCanvas.setAttribute('role', 'img');
+      trendCanvas.setAttribute('aria-label', t('profile.trend'));
+      box.append(trendCanvas);
+      const rowsL = LBM_COLUMNS.map((col, j) => ({
+        key: col,
+        cells: [{ text: `${col} — ${t(`lbm.${col}`)}` }, ...c.buurt.values[j].map((v) => ({ text: formatNumber(v, 3), value: v }))],
+      }));
+      const wrap = el('div', 'table-scroll');
+      wrap.append(table('lbm', [t('profile.score'), ...years.map(String)], rowsL));
+      parts.push(box, el('p', 'muted small', t('profile.trendNote')), wrap);
+    }
+
+    const actions = el('div', 'profile-actions');
+    const print = el('button', 'btn btn-small', t('profile.print'));
+    print.type = 'button';
+    print.dataset.profile = 'print';
+    print.title = t('profile.printHint');
+    print.addEventListener('click', () => report.print());
+    actions.append(print);
+    parts.push(actions);
+
+    for (const ch of charts.values()) ch.destroy();
+    charts.clear();
+    body.replaceChildren(...parts);
+    card.dataset.state = 'ready';
+    card.dataset.id = c.id;
+    if (indexCanvas) drawChart('index', indexCanvas, (cv) => indexChart(cv, indexSpec()));
+    if (trendCanvas) drawChart('trend', trendCanvas, (cv) => trendChart(cv, trendSpec()));
+  }
+
+  /** Chart specs (also drawn again, larger, for the report). */
+  function indexSpec() {
+    const p = current.profile;
+    const two = p.groups.some((g) => g.indexB !== null);
+    const years = [{ label: 'A', index: p.groups.map((g) => g.indexA ?? NaN) }];
+    if (two) years.push({ label: 'B', index: p.groups.map((g) => g.indexB ?? NaN) });
+    if (!two) years[0].label = t('profile.index');
+    return {
+      bandLabels: p.groups.map((g) => g.label), years, referenceLabel: t('profile.refLine'),
+      axisX: t('profile.group'), axisY: t('profile.index'),
+    };
+  }
+  function trendSpec() {
+    const b = current.buurt;
+    return {
+      years: b.years,
+      series: LBM_CHART.map((col) => ({ label: `${col} — ${t(`lbm.${col}`)}`, values: b.values[LBM_COLUMNS.indexOf(col)] })),
+      axisX: t('profile.year'), axisY: t('profile.score'),
+    };
+  }
+  report.setSpecs({ index: () => (current?.profile.groups.length ? indexSpec() : null), trend: () => ((current?.buurt.years || []).length >= 2 ? trendSpec() : null) });
+
+  app.events.on('selected', ({ index }) => compute(index));
+  // A new radius or k (or another active layer) changes every figure: recompute the shown one.
+  app.events.on('rendered', () => {
+    if (app.state.selected >= 0) compute(app.state.selected);
+    else if (current) compute(-1);
+  });
+  app.events.on('layers', () => {
+    if (current && !app.state.layers.has(current.layer.id)) compute(-1);
+  });
+  onLanguageChange(() => {
+    title.textContent = t('profile.title');
+    if (current) render();
+    else hint(t('profile.hint'));
+  });
+  hint(t('profile.hint'));
 }

@@ -1,0 +1,290 @@
+// The area profile ("sociale kaart", issue 4) and its printable A4 report (issue 5) on the real
+// Rotterdam squares. The numbers in the panel are checked against two other routes: a brute force
+// over the bundled CSV in Node (app_support.mjs) and the command line (`veerkracht analyse
+// profile`, same engine). The square's buurt is checked by a point-in-polygon written here over the
+// bundled GeoJSON, its Leefbaarometer series against the bundled CSV read here. Suppression: with
+// a k above every sum nothing is shown. The report: only it is visible in print media, it holds
+// the figures, chart images and the footer, and Chromium's PDF of it is one or two A4 pages.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, describe as describeSession } from './harness.mjs';
+import { openDemo, searchId, readDemo, bruteForce, cli, CORP, DWELLINGS, BENEFIT, INHABITANTS } from './app_support.mjs';
+
+const DEMO = path.join(ROOT, 'www', 'demo');
+const SHOTS = path.join(ROOT, 'docs', 'screenshots');
+const SQUARE = 'E0928N4374'; // Rotterdam Centrum, 145 dwellings of its own (a busy square)
+const GROUP_KEY = `${BENEFIT}/${INHABITANTS}`;
+let s;
+let demo;
+
+before(async () => {
+  demo = readDemo();
+  s = await openDemo();
+});
+after(async () => {
+  await s?.close();
+});
+
+/** The profile panel: figures (own, within), share, band, groups, Leefbaarometer rows. */
+async function readProfile(page) {
+  return page.evaluate(() => {
+    const card = document.getElementById('profile');
+    const rows = (kind) => Object.fromEntries([...card.querySelectorAll(`table[data-kind="${kind}"] tbody tr`)].map((tr) => [
+      tr.dataset.key,
+      [...tr.querySelectorAll('td')].map((td) => ({ value: Number(td.dataset.value), text: td.textContent, suppressed: td.dataset.suppressed === 'true' })),
+    ]));
+    const share = card.querySelector('.profile-share');
+    return {
+      state: card.dataset.state,
+      id: card.dataset.id,
+      text: card.innerText,
+      share: Number(share?.dataset.value),
+      shareState: share?.dataset.state,
+      band: Number(card.querySelector('.profile-band')?.dataset.band ?? -1),
+      buurt: card.querySelector('.profile-buurt')?.dataset.code,
+      figures: rows('figures'),
+      groups: rows('groups'),
+      lbm: rows('lbm'),
+      lbmYears: [...card.querySelectorAll('table[data-kind="lbm"] thead th')].slice(1).map((th) => Number(th.textContent)),
+    };
+  });
+}
+
+async function waitProfile(page, id) {
+  await page.waitForFunction((want) => {
+    const c = document.getElementById('profile');
+    return c?.dataset.state === 'ready' && c.dataset.id === want;
+  }, id);
+}
+
+/** Whether a canvas has something drawn on it. */
+async function inked(page, selector) {
+  return page.evaluate((sel) => {
+    const c = document.querySelector(sel);
+    if (!c || !c.width) return false;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    for (let i = 3; i < d.length; i += 16) if (d[i] > 0) ink++;
+    return ink > 200;
+  }, selector);
+}
+
+/** Ray casting over a GeoJSON (multi)polygon in lon/lat — the test's own point-in-polygon. */
+function inRing(ring, x, y) {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i];
+    const [xj, yj] = ring[j];
+    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+function buurtOfLonLat(lon, lat) {
+  const gj = JSON.parse(readFileSync(path.join(DEMO, 'cbs_buurt_2024_rijnmond.geojson'), 'utf8'));
+  for (const f of gj.features) {
+    const polys = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
+    for (const rings of polys) {
+      if (inRing(rings[0], lon, lat) && !rings.slice(1).some((h) => inRing(h, lon, lat))) return f.properties.buurtcode;
+    }
+  }
+  return '';
+}
+
+/** The bundled Leefbaarometer rows of one buurt, read here (quoted CSV, NA = missing). */
+function lbmRows(code) {
+  const lines = readFileSync(path.join(DEMO, 'leefbaarometer_buurten_rdam_2002_2024.csv'), 'utf8').split(/\r?\n/).filter(Boolean);
+  const head = lines[0].split(',').map((h) => h.replace(/"/g, ''));
+  return lines.slice(1).map((l) => l.split(',').map((c) => c.replace(/"/g, '')))
+    .filter((r) => r[0] === code)
+    .map((r) => Object.fromEntries(head.map((h, i) => [h, h === 'bu_code' || h === 'bu_naam' ? r[i] : r[i] === 'NA' ? NaN : Number(r[i])])))
+    .sort((a, b) => a.jaar - b.jaar);
+}
+
+test('the profile of a Rotterdam square equals a brute force and the command line', async () => {
+  const { page } = s;
+  await searchId(page, SQUARE);
+  await waitProfile(page, SQUARE);
+  const p = await readProfile(page);
+  const i = demo.ids.indexOf(SQUARE);
+  assert.ok(i >= 0);
+
+  // Own figures and sums within 200 m: brute force over the CSV.
+  const corp = bruteForce(demo, i, 200, demo.col(CORP), demo.col(DWELLINGS), 10);
+  const benefit = bruteForce(demo, i, 200, demo.col(BENEFIT), demo.col(INHABITANTS), 10);
+  const own = (name) => demo.col(name)[i];
+  assert.equal(p.figures[DWELLINGS][0].value, own(DWELLINGS));
+  assert.equal(p.figures[DWELLINGS][1].value, corp.denSum);
+  assert.equal(p.figures[CORP][1].value, corp.numSum);
+  assert.equal(p.figures[INHABITANTS][1].value, benefit.denSum);
+  assert.equal(p.figures[BENEFIT][1].value, benefit.numSum);
+  assert.ok(Number.isNaN(own(CORP)) ? Number.isNaN(p.figures[CORP][0].value) : p.figures[CORP][0].value === own(CORP));
+  assert.equal(p.share, corp.share, 'corporation share within 200 m');
+  // Band by exact integer arithmetic (100·num ≥ edge·den), as in app_support's bruteForceBands.
+  let band = 0;
+  for (let b = 1; b < 9; b++) if (100 * corp.numSum >= b * 10 * corp.denSum) band = b;
+  assert.equal(p.band, band);
+
+  // The group against the whole loaded area = 100: reference over the rows with both values.
+  const g = demo.col(BENEFIT);
+  const d = demo.col(INHABITANTS);
+  let gs = 0;
+  let ds = 0;
+  for (let j = 0; j < g.length; j++) if (!Number.isNaN(g[j]) && !Number.isNaN(d[j])) { gs += g[j]; ds += d[j]; }
+  const [shareA, ref, index] = p.groups[GROUP_KEY];
+  assert.equal(shareA.value, benefit.share);
+  assert.ok(Math.abs(ref.value - gs / ds) < 1e-15, `reference ${ref.value} vs ${gs / ds}`);
+  assert.ok(Math.abs(index.value - (benefit.share / (gs / ds)) * 100) < 1e-9);
+
+  // The command line over the same file (all its numeric columns; the figures shown are a subset).
+  const want = JSON.parse(cli([
+    'analyse', 'profile', '--input', path.join(DEMO, 'cbs_vk100_rijnmond_2024.csv'), '--id', SQUARE,
+    '--corporation-column', CORP, '--dwellings-column', DWELLINGS, '--radius-m', '200',
+    '--group', `Uitkering=${BENEFIT}/${INHABITANTS}`,
+  ]));
+  const r = want.result ?? want;
+  const within = Object.fromEntries(r.withinRadius.map((v) => [v.name, v.value]));
+  for (const name of [CORP, DWELLINGS, BENEFIT, INHABITANTS]) assert.equal(p.figures[name][1].value, within[name], name);
+  assert.equal(p.share, r.corporationShare);
+  assert.equal(p.band, r.band.index);
+  assert.equal(shareA.value, r.groups[0].shareA);
+  assert.equal(index.value, r.groups[0].indexA);
+
+  // The buurt (own point-in-polygon on the square's centre) and its Leefbaarometer years.
+  const { lat, lon } = rdToWgs84Approx(demo.x[i], demo.y[i]);
+  const code = buurtOfLonLat(lon, lat);
+  assert.ok(code.startsWith('BU0599'), `a Rotterdam buurt, got ${code}`);
+  assert.equal(p.buurt, code);
+  const rows = lbmRows(code);
+  assert.deepEqual(p.lbmYears, rows.map((x) => x.jaar));
+  for (const col of ['lbm', 'afw', 'onv']) {
+    p.lbm[col].forEach((cell, k) => {
+      const v = rows[k][col];
+      if (Number.isNaN(v)) assert.ok(Number.isNaN(cell.value));
+      else assert.ok(Math.abs(cell.value - v) < 1e-12, `${col} ${rows[k].jaar}`);
+    });
+  }
+  assert.ok(await inked(page, '#profile canvas[data-chart="trend"]'), 'the buurt trend chart is drawn');
+  assert.ok(await inked(page, '#profile canvas[data-chart="index"]'), 'the index chart is drawn');
+  mkdirSync(SHOTS, { recursive: true });
+  await page.locator('#profile').screenshot({ path: path.join(SHOTS, 'profile-panel.png') });
+  assert.deepEqual(s.pageErrors, [], describeSession(s));
+});
+
+test('a typed national figure becomes the reference (= 100)', async () => {
+  const { page } = s;
+  const input = page.locator(`#profile input[name="referencePct"][data-group="${GROUP_KEY}"]`);
+  await input.fill('5');
+  await input.press('Enter');
+  await input.dispatchEvent('change');
+  await page.waitForFunction((key) => {
+    const tr = document.querySelector(`#profile table[data-kind="groups"] tr[data-key="${key}"]`);
+    return tr && Number(tr.querySelectorAll('td')[1].dataset.value) === 0.05;
+  }, GROUP_KEY);
+  const p = await readProfile(page);
+  const [shareA, ref, index] = p.groups[GROUP_KEY];
+  assert.equal(ref.value, 0.05);
+  assert.ok(Math.abs(index.value - (shareA.value / 0.05) * 100) < 1e-9);
+  await input.fill('');
+  await input.dispatchEvent('change');
+});
+
+test('with k above every sum, no figure of the profile is shown', async () => {
+  const { page } = s;
+  const i = demo.ids.indexOf(SQUARE);
+  const corp = bruteForce(demo, i, 200, demo.col(CORP), demo.col(DWELLINGS), 10);
+  await page.fill('#k', '1000000');
+  await page.press('#k', 'Enter');
+  await page.waitForFunction(() => {
+    const c = document.getElementById('profile');
+    return c?.dataset.state === 'ready' && c.querySelector('.profile-share')?.dataset.state === 'suppressed';
+  });
+  const p = await readProfile(page);
+  for (const [name, cells] of Object.entries(p.figures)) {
+    for (const c of cells) {
+      assert.ok(c.suppressed && Number.isNaN(c.value), `${name} withheld`);
+    }
+  }
+  const [shareA, , index] = p.groups[GROUP_KEY];
+  assert.ok(shareA.suppressed && Number.isNaN(shareA.value) && Number.isNaN(index.value));
+  assert.ok(Number.isNaN(p.share));
+  // None of the withheld sums appears anywhere in the panel's text.
+  const shown = (v) => new RegExp(`(^|[^\\d,.])${v.toLocaleString('nl-NL').replace('.', '\\.')}([^\\d,.]|$)`).test(p.text);
+  for (const v of [corp.denSum, corp.numSum]) assert.ok(!shown(v), `${v} not shown`);
+  await page.fill('#k', '10');
+  await page.press('#k', 'Enter');
+  await page.waitForFunction(() => document.querySelector('#profile .profile-share')?.dataset.state === 'ok');
+});
+
+test('the printable A4 report: only the report in print, figures, charts, footer; one or two A4 pages', async () => {
+  const { page } = s;
+  await waitProfile(page, SQUARE);
+  // The print dialog itself cannot be driven headless: count the call, keep the page.
+  await page.evaluate(() => {
+    window.__printCalls = 0;
+    window.print = () => { window.__printCalls++; };
+  });
+  await page.click('#profile button[data-profile="print"]');
+  assert.equal(await page.evaluate(() => window.__printCalls), 1);
+  await page.emulateMedia({ media: 'print' });
+  const view = await page.evaluate(() => {
+    const shown = (el) => el && getComputedStyle(el).display !== 'none' && el.getClientRects().length > 0;
+    const report = document.getElementById('profile-report');
+    return {
+      reportShown: shown(report),
+      othersShown: [...document.body.children].filter((e) => e !== report && shown(e)).map((e) => e.tagName + (e.id ? `#${e.id}` : '')),
+      text: report.innerText,
+      images: [...report.querySelectorAll('img')].map((img) => ({ chart: img.dataset.chart || 'map', w: img.naturalWidth, src: img.src.slice(0, 22) })),
+      footer: report.querySelector('.report-foot')?.innerText || '',
+      share: Number(report.querySelector('.report-share')?.dataset.value),
+      figures: [...report.querySelectorAll('table[data-kind="figures"] td')].map((td) => Number(td.dataset.value)),
+    };
+  });
+  assert.ok(view.reportShown, 'the report is shown in print');
+  assert.deepEqual(view.othersShown, [], 'everything else is hidden in print');
+  assert.ok(view.text.includes(`Gebiedsprofiel ${SQUARE}`), 'title');
+  const i = demo.ids.indexOf(SQUARE);
+  const corp = bruteForce(demo, i, 200, demo.col(CORP), demo.col(DWELLINGS), 10);
+  assert.equal(view.share, corp.share);
+  assert.ok(view.figures.includes(corp.denSum), 'the dwellings within 200 m are in the report');
+  assert.ok(view.text.includes(corp.denSum.toLocaleString('nl-NL')));
+  for (const chart of ['index', 'trend', 'map']) {
+    const img = view.images.find((x) => x.chart === chart);
+    assert.ok(img && img.w > 100 && img.src.startsWith('data:image/png'), `${chart} image in the report`);
+  }
+  assert.match(view.footer, /200 m/, 'footer states the radius');
+  assert.match(view.footer, /k = 10/, 'footer states k');
+  assert.match(view.footer, /≥ 80 %/, 'footer states the bands');
+  assert.match(view.footer, /cbs_vk100_rijnmond_2024\.csv/, 'footer names the data source');
+  assert.match(view.footer, /Leefbaarometer/, 'footer names the Leefbaarometer');
+  assert.match(view.footer, /Datum: \d/, 'footer has the date');
+
+  const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
+  writeFileSync(path.join(ROOT, 'target', 'profile-report.pdf'), pdf);
+  const text = pdf.toString('latin1');
+  const pages = (text.match(/\/Type\s*\/Page\b/g) || []).length;
+  assert.ok(pages >= 1 && pages <= 2, `one or two pages, got ${pages}`);
+  const boxes = [...text.matchAll(/\/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]/g)].map((m) => [Number(m[1]), Number(m[2])]);
+  assert.ok(boxes.length >= 1 && boxes.every(([w, h]) => Math.abs(w - 595.28) < 2 && Math.abs(h - 841.89) < 2), `A4 pages: ${JSON.stringify(boxes)}`);
+  await page.setViewportSize({ width: 794, height: 1123 });
+  await page.screenshot({ path: path.join(SHOTS, 'profile-report-print.png'), fullPage: true });
+  await page.emulateMedia({ media: 'screen' });
+  assert.deepEqual(s.pageErrors, [], describeSession(s));
+});
+
+/**
+ * RD New → WGS84, the published approximation (Schreutelkamp & Strang van Hees, 2001), good to
+ * about a metre — plenty to find which buurt a 100 m square's centre lies in.
+ */
+function rdToWgs84Approx(x, y) {
+  const dx = (x - 155000) * 1e-5;
+  const dy = (y - 463000) * 1e-5;
+  const K = [[0, 1, 3235.65389], [2, 0, -32.58297], [0, 2, -0.2475], [2, 1, -0.84978], [0, 3, -0.0665], [2, 2, -0.01709], [1, 0, -0.00738], [4, 0, 0.0053], [2, 3, -0.00039], [4, 1, 0.00033], [1, 1, -0.00012]];
+  const L = [[1, 0, 5260.52916], [1, 1, 105.94684], [1, 2, 2.45656], [3, 0, -0.81885], [1, 3, 0.05594], [3, 1, -0.05607], [0, 1, 0.01199], [3, 2, -0.00256], [1, 4, 0.00128], [0, 2, 0.00022], [2, 0, -0.00022], [5, 0, 0.00026]];
+  let lat = 52.1551744;
+  let lon = 5.38720621;
+  for (const [p, q, k] of K) lat += (k * dx ** p * dy ** q) / 3600;
+  for (const [p, q, l] of L) lon += (l * dx ** p * dy ** q) / 3600;
+  return { lat, lon };
+}
