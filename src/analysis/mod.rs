@@ -12,6 +12,7 @@ pub mod cbs_square;
 pub mod grid_index;
 pub mod group_stats;
 pub mod import;
+pub mod map_classes;
 pub mod missing;
 pub mod neighbours;
 pub mod placement;

@@ -18,6 +18,10 @@ use crate::analysis::buurt_join::{
     join_scores_to_areas, AreaShares, BuurtJoinSettings, JoinedAreas, LongScores, ShareUnit,
 };
 use crate::analysis::import::{read_table, ImportOptions, ImportedTable};
+use crate::analysis::map_classes::{
+    bivariate_suppressed, change_classes, typology_suppressed, ChangeBreaks, ChangeSettings,
+    SUPPRESSED,
+};
 use crate::analysis::tipping_point::{
     tipping_point_weighted, BandPosition, TippingInput, TippingPointSettings,
 };
@@ -45,6 +49,10 @@ usage: veerkracht analyse <analysis> [options]   (--format json|csv, --output FI
   bivariate      --input T --level-a A --level-b B [--level-breaks LO,HI] [--change-breaks LO,HI] [--id-column ID]
              or  --scores LBM.csv --score-column lbm --year-a 2014 --year-b 2022 --code-column bu_code
   typology       --input T --settings RULES.json [--id-column ID]
+  change         --input T --value-a A --value-b B [--edges E1,E2,…] [--id-column ID]
+             or  --scores LBM.csv --score-column afw --year-a 2014 --year-b 2022 [--code-column bu_code]
+  (bivariate, typology and change with --input: --count-column C [--suppress-below 10] gives a
+   location whose count C is below k or missing no class: 254 in JSON, empty in CSV)
   series         --scores LBM.csv --score-column lbm[,fys,onv,…] [--code-column bu_code] [--year-column jaar]
                  --group-by level [--level-column lbm] [--base-year 2012] [--level-breaks LO,HI]
              or  --group-by band --areas KWB.csv --share-column C --join bu_code=buurtcode
@@ -79,6 +87,7 @@ pub fn run(args: &[String]) -> i32 {
         "tipping-point" => run_tipping_point(&opts),
         "bivariate" => run_bivariate(&opts),
         "typology" => run_typology(&opts),
+        "change" => run_change(&opts),
         "profile" => run_profile(&opts),
         "series" => run_series(&opts),
         other => Err(format!("unknown analysis '{other}'\n{USAGE}")),
@@ -806,34 +815,66 @@ fn run_bivariate(opts: &Opts) -> Result<String, String> {
     if let Some((low, high)) = opts.pair("change-breaks")? {
         s.change = AxisBreaks::Breaks { low, high };
     }
-    let (ids, a, b) = if opts.raw.contains_key("scores") {
+    let (ids, a, b, units) = if opts.raw.contains_key("scores") {
         let j = joined_areas(opts, false)?;
-        (j.codes, j.score_a, j.score_b)
+        (j.codes, j.score_a, j.score_b, None)
     } else {
         let t = read(opts.need("input")?)?;
         (
             ids(opts, &t)?,
             numeric(&t, opts.need("level-a")?)?,
             numeric(&t, opts.need("level-b")?)?,
+            count_column(opts, &t)?,
         )
     };
-    let r = bivariate(&s, &a, &b).map_err(|e| e.to_string())?;
+    match &units {
+        None => {
+            let r = bivariate(&s, &a, &b).map_err(|e| e.to_string())?;
+            bivariate_output(opts, &ids, &a, &b, &r, None)
+        }
+        Some((u, k)) => {
+            let r = bivariate_suppressed(&s, &a, &b, Some(u), *k).map_err(|e| e.to_string())?;
+            bivariate_output(opts, &ids, &a, &b, &r.result, Some(r.locations_suppressed))
+        }
+    }
+}
+
+/// `--count-column C` and k (`--suppress-below`, default 10): per-location suppression.
+fn count_column(opts: &Opts, t: &ImportedTable) -> Result<Option<(Vec<f64>, f64)>, String> {
+    let Some(c) = opts.get("count-column") else {
+        return Ok(None);
+    };
+    let k = opts.num("suppress-below")?.unwrap_or(10.0);
+    Ok(Some((numeric(t, c)?, k)))
+}
+
+fn bivariate_output(
+    opts: &Opts,
+    ids: &[String],
+    a: &[f64],
+    b: &[f64],
+    r: &crate::analysis::bivariate::BivariateResult,
+    suppressed: Option<u32>,
+) -> Result<String, String> {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Out<'a> {
         ids: &'a [String],
         #[serde(flatten)]
         result: &'a crate::analysis::bivariate::BivariateResult,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        locations_suppressed: Option<u32>,
     }
     let mut csv = String::from("id,level_a,level_b,change,class,level_class,change_class\n");
     for i in 0..ids.len() {
         let c = r.classes[i];
-        let (cls, lc, cc) = if c == NO_CLASS {
+        let (cls, lc, cc) = if c == NO_CLASS || c == SUPPRESSED {
             (String::new(), String::new(), String::new())
         } else {
             (c.to_string(), (c / 3).to_string(), (c % 3).to_string())
         };
-        let ok = |v: f64| (!v.is_nan()).then_some(v);
+        // A suppressed location's values are not printed either.
+        let ok = |v: f64| (!v.is_nan() && c != SUPPRESSED).then_some(v);
         let _ = writeln!(
             csv,
             "{},{},{},{},{cls},{lc},{cc}",
@@ -845,8 +886,9 @@ fn run_bivariate(opts: &Opts) -> Result<String, String> {
     }
     opts.finish(Output {
         json: to_json(&Out {
-            ids: &ids,
-            result: &r,
+            ids,
+            result: r,
+            locations_suppressed: suppressed,
         }),
         csv,
     })
@@ -865,18 +907,26 @@ fn run_typology(opts: &Opts) -> Result<String, String> {
         .iter()
         .map(|(n, v)| NamedColumn { name: n, values: v })
         .collect();
-    let r = typology(&s, &cols).map_err(|e| e.to_string())?;
+    let (r, suppressed) = match count_column(opts, &t)? {
+        None => (typology(&s, &cols).map_err(|e| e.to_string())?, None),
+        Some((u, k)) => {
+            let r = typology_suppressed(&s, &cols, Some(&u), k).map_err(|e| e.to_string())?;
+            (r.result, Some(r.locations_suppressed))
+        }
+    };
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Out<'a> {
         ids: &'a [String],
         #[serde(flatten)]
         result: &'a crate::analysis::typology::TypologyResult,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        locations_suppressed: Option<u32>,
     }
     let mut csv = String::from("id,rule,class,intensity\n");
     for (i, id) in ids.iter().enumerate() {
         let (rule, class) = match r.rule[i] {
-            NONE => (String::new(), String::new()),
+            NONE | SUPPRESSED => (String::new(), String::new()),
             k => (k.to_string(), quote(&r.rules[k as usize].class)),
         };
         let intensity = match r.intensity[i] {
@@ -884,6 +934,67 @@ fn run_typology(opts: &Opts) -> Result<String, String> {
             k => k.to_string(),
         };
         let _ = writeln!(csv, "{},{rule},{class},{intensity}", quote(id));
+    }
+    opts.finish(Output {
+        json: to_json(&Out {
+            ids: &ids,
+            result: &r,
+            locations_suppressed: suppressed,
+        }),
+        csv,
+    })
+}
+
+/// The change between two years in classes centred on 0 (`analysis::map_classes`).
+fn run_change(opts: &Opts) -> Result<String, String> {
+    let mut s: ChangeSettings = opts.settings()?;
+    if let Some(v) = opts.get("edges") {
+        s.breaks = ChangeBreaks::Edges {
+            edges: parse_list("edges", v)?,
+        };
+    }
+    let (ids, a, b, units) = if opts.raw.contains_key("scores") {
+        let j = joined_areas(opts, false)?;
+        (j.codes, j.score_a, j.score_b, None)
+    } else {
+        let t = read(opts.need("input")?)?;
+        (
+            ids(opts, &t)?,
+            numeric(&t, opts.need("value-a")?)?,
+            numeric(&t, opts.need("value-b")?)?,
+            count_column(opts, &t)?,
+        )
+    };
+    if let Some((_, k)) = &units {
+        s.suppress_below = *k;
+    }
+    let r =
+        change_classes(&s, &a, &b, units.as_ref().map(|u| &u.0[..])).map_err(|e| e.to_string())?;
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Out<'a> {
+        ids: &'a [String],
+        #[serde(flatten)]
+        result: &'a crate::analysis::map_classes::ChangeResult,
+    }
+    let mut csv = String::from("id,value_a,value_b,change,class\n");
+    let ok = |v: f64| (!v.is_nan()).then_some(v);
+    for i in 0..ids.len() {
+        let c = r.classes[i];
+        let cls = if c == NO_CLASS || c == SUPPRESSED {
+            String::new()
+        } else {
+            c.to_string()
+        };
+        let hide = c == SUPPRESSED;
+        let _ = writeln!(
+            csv,
+            "{},{},{},{},{cls}",
+            quote(&ids[i]),
+            cell(ok(a[i]).filter(|_| !hide)),
+            cell(ok(b[i]).filter(|_| !hide)),
+            cell(ok(r.change[i])),
+        );
     }
     opts.finish(Output {
         json: to_json(&Out {

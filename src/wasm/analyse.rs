@@ -98,8 +98,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::analysis::{
-    area_profile, band_index, bands, bivariate, buurt_join, group_stats, tipping_point, trend,
-    typology,
+    area_profile, band_index, bands, bivariate, buurt_join, group_stats, map_classes,
+    tipping_point, trend, typology,
 };
 
 fn settings<T: DeserializeOwned + Default>(v: JsValue) -> Result<T, JsError> {
@@ -158,6 +158,7 @@ pub fn default_analysis_settings(kind: &str) -> Result<JsValue, JsError> {
         "profile" => out(&area_profile::ProfileSettings::default()),
         "areaJoin" => out(&buurt_join::BuurtJoinSettings::default()),
         "series" => out(&group_stats::SeriesSettings::default()),
+        "change" => out(&map_classes::ChangeSettings::default()),
         other => Err(JsError::new(&format!("unknown analysis '{other}'"))),
     }
 }
@@ -402,6 +403,82 @@ pub fn weighted_mean_per_area(
         "weightSum",
         &js_sys::Float64Array::from(&r.weight_sum[..]),
     )?;
+    Ok(obj)
+}
+
+// ---- Analysis maps (www/analysis-maps/): classes per location with per-location suppression ----
+// `units`: the count behind each location's figure (e.g. dwellings); empty = no suppression.
+// Class 254 = suppressed (count below `suppressBelow` or unknown), 255 = missing.
+//   analyseChange(valueA, valueB, units, settings)
+//     settings {breaks:{kind:"absQuantiles", quantiles:[0.25,0.5,0.75]}|{kind:"edges", edges},
+//               suppressBelow: 10}
+//     → {change: Float64Array, classes: Uint8Array, edges, middleClass, counts,
+//        locationsMissing, locationsSuppressed}
+//   analyseBivariateSuppressed(levelA, levelB, units, suppressBelow, settings)
+//     → analyseBivariate's object + locationsSuppressed
+//   analyseTypologySuppressed(columnNames, columnValues, units, suppressBelow, settings)
+//     → analyseTypology's object + locationsSuppressed
+
+fn units(u: &[f64]) -> Option<&[f64]> {
+    (!u.is_empty()).then_some(u)
+}
+
+#[wasm_bindgen(js_name = analyseChange)]
+pub fn analyse_change(
+    value_a: &[f64],
+    value_b: &[f64],
+    units_js: &[f64],
+    settings_js: JsValue,
+) -> Result<JsValue, JsError> {
+    let s: map_classes::ChangeSettings = settings(settings_js)?;
+    let mut r = map_classes::change_classes(&s, value_a, value_b, units(units_js)).map_err(err)?;
+    let (change, classes) = (
+        std::mem::take(&mut r.change),
+        std::mem::take(&mut r.classes),
+    );
+    let obj = out(&r)?;
+    set(&obj, "change", &js_sys::Float64Array::from(&change[..]))?;
+    set(&obj, "classes", &js_sys::Uint8Array::from(&classes[..]))?;
+    Ok(obj)
+}
+
+#[wasm_bindgen(js_name = analyseBivariateSuppressed)]
+pub fn analyse_bivariate_suppressed(
+    level_a: &[f64],
+    level_b: &[f64],
+    units_js: &[f64],
+    suppress_below: f64,
+    settings_js: JsValue,
+) -> Result<JsValue, JsError> {
+    let s: bivariate::BivariateSettings = settings(settings_js)?;
+    let mut r =
+        map_classes::bivariate_suppressed(&s, level_a, level_b, units(units_js), suppress_below)
+            .map_err(err)?;
+    let classes = std::mem::take(&mut r.result.classes);
+    let obj = out(&r)?;
+    set(&obj, "classes", &js_sys::Uint8Array::from(&classes[..]))?;
+    Ok(obj)
+}
+
+#[wasm_bindgen(js_name = analyseTypologySuppressed)]
+pub fn analyse_typology_suppressed(
+    column_names: Vec<String>,
+    column_values: &[f64],
+    units_js: &[f64],
+    suppress_below: f64,
+    settings_js: JsValue,
+) -> Result<JsValue, JsError> {
+    let s: typology::TypologySettings = settings(settings_js)?;
+    let cols = columns(&column_names, column_values)?;
+    let mut r = map_classes::typology_suppressed(&s, &cols, units(units_js), suppress_below)
+        .map_err(err)?;
+    let (rule, intensity) = (
+        std::mem::take(&mut r.result.rule),
+        std::mem::take(&mut r.result.intensity),
+    );
+    let obj = out(&r)?;
+    set(&obj, "rule", &js_sys::Uint8Array::from(&rule[..]))?;
+    set(&obj, "intensity", &js_sys::Uint8Array::from(&intensity[..]))?;
     Ok(obj)
 }
 
