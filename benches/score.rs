@@ -1,13 +1,13 @@
 //! Native benchmark of the buffer-share scoring on seeded synthetic towns.
 //!
 //! `cargo bench --bench score -- [--n 1000000] [--radius-m 200] [--numerators 1] [--seed 1]
-//! [--repeat 3] [--strips K] [--brute-force-check]` prints one JSON object per case on stdout.
+//! [--repeat 3] [--strips K] [--bands B]` prints one JSON object per case on stdout.
 //! The time covers the index build and the scoring (`ScoreJob::new` … `finish`), not the
 //! generation of the data.
 
 use std::time::Instant;
 use veerkracht::analysis::buffer_share::{ScoreJob, ScoreSettings};
-use veerkracht::analysis::buffer_sum::{BufferSumJob, MissingPolicy, SumColumn};
+use veerkracht::analysis::buffer_sum::{self, BufferSumJob, MissingPolicy, SumColumn};
 use veerkracht::analysis::synthetic::synthetic_towns_without_ids;
 
 fn arg(args: &[String], name: &str) -> Option<String> {
@@ -39,6 +39,13 @@ fn main() {
     let seed: u64 = arg(&args, "--seed").map_or(1, |v| v.parse().expect("seed"));
     let repeat: usize = arg(&args, "--repeat").map_or(3, |v| v.parse().expect("repeat"));
     let strips: Option<f64> = arg(&args, "--strips").map(|v| v.parse().expect("strips"));
+    let bands: Option<usize> = arg(&args, "--bands").map(|v| v.parse().expect("bands"));
+    let layout = (strips.is_some() || bands.is_some()).then(|| {
+        (
+            strips.unwrap_or(buffer_sum::STRIPS_PER_RADIUS),
+            bands.unwrap_or(buffer_sum::QUERY_BANDS),
+        )
+    });
     for &n in &ns {
         let n = n as usize;
         let t0 = Instant::now();
@@ -57,7 +64,7 @@ fn main() {
                 for _ in 0..repeat {
                     let t = Instant::now();
                     let cpu0 = thread_cpu_seconds();
-                    let result = if let Some(strips) = strips {
+                    let result = if let Some((strips, bands)) = layout {
                         let cols: Vec<SumColumn> = std::iter::once("woningen")
                             .chain(nums.iter().copied())
                             .map(|c| SumColumn {
@@ -65,13 +72,14 @@ fn main() {
                                 values: &table.column(c).unwrap().values,
                             })
                             .collect();
-                        let mut job = BufferSumJob::with_strips(
+                        let mut job = BufferSumJob::with_layout(
                             &table.x_rd,
                             &table.y_rd,
                             &cols,
                             r,
                             MissingPolicy::CountAsZero,
                             strips,
+                            bands,
                         )
                         .unwrap();
                         build_s = t.elapsed().as_secs_f64();
@@ -92,7 +100,9 @@ fn main() {
                 println!(
                     "{{\"case\":\"score\",\"engine\":\"native\",\"n\":{n},\"radius_m\":{r},\"numerators\":{k},\"seconds\":{best:.4},\"cpu_seconds\":{best_cpu:.4},\"index_seconds\":{build_s:.4},\"mean_denominator_sum\":{:.1},\"generate_seconds\":{gen_s:.3}{}}}",
                     checksum / n as f64,
-                    strips.map_or(String::new(), |s| format!(",\"strips_per_radius\":{s}"))
+                    layout.map_or(String::new(), |(s, b)| format!(
+                        ",\"strips_per_radius\":{s},\"query_bands\":{b}"
+                    ))
                 );
             }
         }

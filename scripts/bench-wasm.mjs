@@ -2,12 +2,14 @@
 // Scoring benchmark as WebAssembly in headless Chromium (see docs/BENCHMARKS.md).
 //
 //   node scripts/bench-wasm.mjs [--n 1000000,8000000] [--radius-m 200] [--numerators 1]
-//                               [--repeat 3] [--chunk 0] [--no-build]
+//                               [--repeat 3] [--chunk 0] [--no-build] [--pkg DIR]
 //
 // Builds the crate for wasm32 (release, +simd128 from .cargo/config.toml) and runs wasm-bindgen
 // --target web into target/bench-wasm/pkg (git-ignored), serves bench/ and that pkg on
 // 127.0.0.1, opens bench/index.html in a fresh headless Chromium per case (so the wasm memory
 // figure is that case's alone) and prints one JSON object per case on stdout.
+// --pkg DIR serves another wasm-bindgen output instead (e.g. an older build, to compare the two
+// in one run); it implies --no-build.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
@@ -28,14 +30,15 @@ const radii = list('--radius-m', '200');
 const numerators = list('--numerators', '1');
 const repeat = Number(opt('--repeat', '3'));
 const chunk = Number(opt('--chunk', '0'));
-const pkgDir = join(root, 'target', 'bench-wasm', 'pkg');
+const pkgOpt = opt('--pkg', '');
+const pkgDir = pkgOpt || join(root, 'target', 'bench-wasm', 'pkg');
 
 function run(cmd, cmdArgs) {
   const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) throw new Error(`${cmd} ${cmdArgs.join(' ')} failed (${r.status})`);
 }
 
-if (!args.includes('--no-build')) {
+if (!args.includes('--no-build') && !pkgOpt) {
   run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown']);
   const bindgen = existsSync(join(process.env.HOME || '', '.cargo/bin/wasm-bindgen'))
     ? join(process.env.HOME, '.cargo/bin/wasm-bindgen')

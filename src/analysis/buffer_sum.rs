@@ -6,22 +6,30 @@
 //! are integers (the usual counts): each candidate pair is decided exactly (see
 //! [`crate::analysis::grid_index`]) and integer sums do not depend on the order of addition.
 //!
-//! Speed: the index sorts points into strips of height R/3 and by x within a strip; the query
-//! points of a strip are visited in x order, so the candidates in each neighbouring strip are one
-//! contiguous slot range found by forward-only pointers. The inner loop over a range is
-//! branch-free 4-lane SIMD over structure-of-arrays `f32` coordinates (`simd128` on wasm, SSE2 on
-//! x86-64): `mask = d² <= r²; sum += mask & value`. Integer columns whose total fits in `i32` are
-//! summed in `i32` lanes; other columns in `f64` lanes.
+//! Speed: the index sorts points into strips of height R/3 and by x within a strip, each strip
+//! starting on a block of 4 slots. The query points of a strip are visited in x order, in
+//! [`QUERY_BANDS`] passes by their y within the strip (knowing y to a quarter strip narrows the
+//! windows), so the candidates in each neighbouring strip are one contiguous block range found by
+//! forward-only pointers. The middle of that range, where every point is certainly within R, is
+//! summed from prefix sums; the blocks on either side go through a branch-free 4-lane SIMD loop
+//! over structure-of-arrays `f32` coordinates (`simd128` on wasm, SSE2 on x86-64):
+//! `mask = d² <= r²; sum += mask & value`, whole blocks only (padding is NaN and never counts).
+//! Integer columns whose total fits in `i32` are summed in `i32` lanes; other columns in `f64`
+//! lanes.
 //!
 //! [`BufferSumJob`] does the work in chunks (`step(max_work)`), so a web worker can report
 //! progress and cancel between chunks.
 
 use super::grid_index::{GridIndex, GridIndexError, QueryPlan, LANES};
+
 pub use super::missing::MissingPolicy;
 use thiserror::Error;
 
 /// Strips per radius: strip height = R / 3 (measured best of 2, 3, 4 on the benchmark data).
 pub const STRIPS_PER_RADIUS: f64 = 3.0;
+
+/// Query bands per strip (see [`QueryPlan`]).
+pub const QUERY_BANDS: usize = 4;
 
 #[derive(Debug, Error, PartialEq)]
 pub enum BufferSumError {
@@ -101,6 +109,28 @@ impl BufferSumJob {
         missing: MissingPolicy,
         strips_per_radius: f64,
     ) -> Result<Self, BufferSumError> {
+        Self::with_layout(
+            x_rd,
+            y_rd,
+            columns,
+            radius_m,
+            missing,
+            strips_per_radius,
+            QUERY_BANDS,
+        )
+    }
+
+    /// As [`Self::new`] with a chosen number of strips per radius and of query bands per strip
+    /// (for benchmarks and tests; every choice gives the same sums).
+    pub fn with_layout(
+        x_rd: &[f64],
+        y_rd: &[f64],
+        columns: &[SumColumn<'_>],
+        radius_m: f64,
+        missing: MissingPolicy,
+        strips_per_radius: f64,
+        query_bands: usize,
+    ) -> Result<Self, BufferSumError> {
         if !(radius_m.is_finite() && radius_m >= 0.0) {
             return Err(BufferSumError::BadRadius { radius_m });
         }
@@ -137,14 +167,16 @@ impl BufferSumJob {
         };
         let index = GridIndex::build(x_rd, y_rd, keep.as_deref(), strip_m)?;
         drop(keep);
-        let plan = index.plan(radius_m);
-        let padded = index.xf().len();
+        let plan = index.plan(radius_m, query_bands);
+        let padded = index.slots_len();
         let clean = |v: f64| if v.is_nan() { 0.0 } else { v };
         // Slot of each input row (u32::MAX: left out), so the columns are scattered into slot
         // order while being read in input order.
         let mut slot_of = vec![u32::MAX; n];
         for (s, &i) in index.order().iter().enumerate() {
-            slot_of[i as usize] = s as u32;
+            if i != u32::MAX {
+                slot_of[i as usize] = s as u32;
+            }
         }
         let all_int = columns.iter().all(|c| {
             let mut total = 0.0;
@@ -323,18 +355,36 @@ fn dispatch<A: kernel::Acc>(
     }
 }
 
-/// The candidate slots of one neighbouring strip for the current query point.
+/// The candidate blocks of one neighbouring strip for the current query point: blocks
+/// `lo..hi` of [`LANES`] slots may hold points within R; the core `clo..chi` (inside
+/// `lo..hi`) certainly does and is summed from prefix sums; the rest is tested point by point.
 struct Strip {
+    /// One past the strip's last block.
     end: usize,
     lo: usize,
     hi: usize,
-    /// The core `clo..chi` (certainly within R; summed from prefix sums).
     clo: usize,
     chi: usize,
     y_off: f32,
     hw: f32,
     /// Core half-width; negative = no core.
     core_hw: f32,
+}
+
+/// Moves block pointer `b` forward while the block's first (`LAST = false`) or last lane passes
+/// `pass(x)`, stopping at `end`. NaN (padding) never passes.
+#[inline(always)]
+fn advance_blocks<const LAST: bool>(
+    xf: &[f32],
+    mut b: usize,
+    end: usize,
+    pass: impl Fn(f32) -> bool,
+) -> usize {
+    let lane = if LAST { LANES - 1 } else { 0 };
+    while b < end && pass(xf[b * LANES + lane]) {
+        b += 1;
+    }
+    b
 }
 
 fn score_points<A: kernel::Acc, const C: usize>(
@@ -350,105 +400,143 @@ fn score_points<A: kernel::Acc, const C: usize>(
     for c in cols {
         assert_eq!(c.len(), xf.len(), "value columns are padded like the index");
     }
-    let m = plan.m as i64;
-    let origin = idx.row_origin(q.row);
-    let mut strips: Vec<Strip> = Vec::with_capacity(2 * plan.m + 1);
-    let qx0 = xf[q.from];
-    for o in -m..=m {
-        let rr = q.row as i64 + o;
-        if rr < 0 || rr >= idx.n_rows() as i64 {
-            continue;
+    if let Some(p) = prefix {
+        for c in p {
+            assert_eq!(c.len(), xf.len() + 1, "prefix sums cover every slot");
         }
-        let slots = idx.row_slots(rr as usize);
-        if slots.is_empty() {
-            continue;
-        }
-        let hw = (plan.half_width_m[(o + m) as usize] as f32) + plan.tol_x;
-        let lo = slots.start + xf[slots.clone()].partition_point(|&x| x < qx0 - hw);
-        let core_hw = if prefix.is_some() {
-            plan.core_half_width_m[(o + m) as usize] as f32
-        } else {
-            -1.0
-        };
-        strips.push(Strip {
-            end: slots.end,
-            lo,
-            hi: lo,
-            clo: lo,
-            chi: lo,
-            y_off: (origin - idx.row_origin(rr as usize)) as f32,
-            hw,
-            core_hw,
-        });
     }
+    let m = plan.m as i64;
+    let width = 2 * plan.m + 1;
+    let origin = idx.row_origin(q.row);
     let col_ptrs: [*const A::Elem; C] = std::array::from_fn(|c| cols[c].as_ptr());
     let mut ambiguous: Vec<u32> = Vec::new();
-    for s in q.from..q.to {
-        let qx = xf[s];
-        let mut acc = [A::zero(); C];
-        let mut core = [0i32; C];
-        for st in strips.iter_mut() {
-            // SAFETY: lo, hi <= end <= the number of points; xf is padded (see `advance`).
-            st.lo = unsafe { kernel::advance(xf, st.lo, st.end, qx - st.hw, false) };
-            st.hi = unsafe { kernel::advance(xf, st.hi.max(st.lo), st.end, qx + st.hw, true) };
-            if st.lo == st.hi {
+    let mut strips: Vec<Strip> = Vec::with_capacity(width);
+    for band in 0..plan.subbands {
+        let in_band = |s: usize| plan.band_of(yf[s]) == band;
+        let Some(first) = (q.from..q.to).find(|&s| in_band(s)) else {
+            continue;
+        };
+        strips.clear();
+        let qx0 = xf[first];
+        for o in -m..=m {
+            let rr = q.row as i64 + o;
+            if rr < 0 || rr >= idx.n_rows() as i64 {
                 continue;
             }
-            let g = kernel::Geometry {
-                xf,
-                yf,
-                qx,
-                qy: yf[s] + st.y_off,
-                r2_lo: plan.r2_lo,
-                r2_hi: plan.r2_hi,
+            let blocks = idx.row_blocks(rr as usize);
+            let k = band * width + (o + m) as usize;
+            let hw = plan.half_width[k];
+            if blocks.is_empty() || hw < 0.0 {
+                continue;
+            }
+            // First block whose last lane can be in the window (NaN padding stops the search).
+            let (mut lo, mut n) = (blocks.start, blocks.len());
+            while n > 0 {
+                let half = n / 2;
+                if xf[(lo + half) * LANES + LANES - 1] < qx0 - hw {
+                    lo += half + 1;
+                    n -= half + 1;
+                } else {
+                    n = half;
+                }
+            }
+            let core_hw = if prefix.is_some() {
+                plan.core_half_width[k]
+            } else {
+                -1.0
             };
-            match prefix {
-                Some(prefix) if st.core_hw >= 0.0 => {
-                    let (clo_b, chi_b) = (qx - st.core_hw, qx + st.core_hw);
-                    // SAFETY: as above, within lo..hi.
-                    st.clo = unsafe { kernel::advance(xf, st.clo.max(st.lo), st.hi, clo_b, false) };
-                    st.chi = unsafe { kernel::advance(xf, st.chi.max(st.clo), st.hi, chi_b, true) };
-                    for c in 0..C {
-                        core[c] =
-                            core[c].wrapping_add(prefix[c][st.chi].wrapping_sub(prefix[c][st.clo]));
+            strips.push(Strip {
+                end: blocks.end,
+                lo,
+                hi: lo,
+                clo: lo,
+                chi: lo,
+                y_off: (origin - idx.row_origin(rr as usize)) as f32,
+                hw,
+                core_hw,
+            });
+        }
+        for s in first..q.to {
+            if !in_band(s) {
+                continue;
+            }
+            let qx = xf[s];
+            let mut acc = [A::zero(); C];
+            let mut core = [0i32; C];
+            for st in strips.iter_mut() {
+                let (w_lo, w_hi) = (qx - st.hw, qx + st.hw);
+                st.lo = advance_blocks::<true>(xf, st.lo, st.end, |x| x < w_lo);
+                st.hi = advance_blocks::<false>(xf, st.hi.max(st.lo), st.end, |x| x <= w_hi);
+                let g = kernel::Geometry {
+                    xf,
+                    yf,
+                    qx,
+                    qy: yf[s] + st.y_off,
+                    r2_lo: plan.r2_lo,
+                    r2_hi: plan.r2_hi,
+                };
+                match prefix {
+                    Some(prefix) if st.core_hw >= 0.0 => {
+                        let (c_lo, c_hi) = (qx - st.core_hw, qx + st.core_hw);
+                        // Blocks wholly inside the core: first lane >= c_lo, last lane <= c_hi.
+                        st.clo =
+                            advance_blocks::<false>(xf, st.clo.max(st.lo), st.hi, |x| x < c_lo);
+                        st.chi =
+                            advance_blocks::<true>(xf, st.chi.max(st.clo), st.hi, |x| x <= c_hi);
+                        let (a, b) = (st.clo * LANES, st.chi * LANES);
+                        for c in 0..C {
+                            core[c] = core[c].wrapping_add(prefix[c][b].wrapping_sub(prefix[c][a]));
+                        }
+                        // SAFETY: lo <= clo <= chi <= hi <= the strip's end block; xf, yf and
+                        // the value columns (asserted above) hold every block of every strip.
+                        acc = unsafe {
+                            kernel::blocks::<A, C>(
+                                &g,
+                                &col_ptrs,
+                                st.lo,
+                                st.clo,
+                                acc,
+                                &mut ambiguous,
+                            )
+                        };
+                        // SAFETY: as above.
+                        acc = unsafe {
+                            kernel::blocks::<A, C>(
+                                &g,
+                                &col_ptrs,
+                                st.chi,
+                                st.hi,
+                                acc,
+                                &mut ambiguous,
+                            )
+                        };
                     }
-                    // SAFETY: lo <= clo <= chi <= hi <= the strip's end <= the number of
-                    // points; xf, yf and the value columns (asserted above) are padded to a
-                    // multiple of LANES plus LANES.
-                    acc = unsafe {
-                        kernel::range::<A, C>(&g, &col_ptrs, st.lo, st.clo, acc, &mut ambiguous)
-                    };
-                    // SAFETY: as above.
-                    acc = unsafe {
-                        kernel::range::<A, C>(&g, &col_ptrs, st.chi, st.hi, acc, &mut ambiguous)
-                    };
-                }
-                _ => {
-                    // SAFETY: lo <= hi <= the strip's end <= the number of points; xf, yf and
-                    // the value columns (asserted above) are padded to a multiple of LANES
-                    // plus LANES.
-                    acc = unsafe {
-                        kernel::range::<A, C>(&g, &col_ptrs, st.lo, st.hi, acc, &mut ambiguous)
-                    };
+                    _ => {
+                        // SAFETY: lo <= hi <= the strip's end block; xf, yf and the value
+                        // columns (asserted above) hold every block of every strip.
+                        acc = unsafe {
+                            kernel::blocks::<A, C>(&g, &col_ptrs, st.lo, st.hi, acc, &mut ambiguous)
+                        };
+                    }
                 }
             }
-        }
-        let qi = order[s] as usize;
-        let mut extra = [0.0f64; C];
-        for &j in &ambiguous {
-            // The rounding band: decide exactly as the brute force does.
-            let ji = order[j as usize] as usize;
-            let dx = q.x_rd[qi] - q.x_rd[ji];
-            let dy = q.y_rd[qi] - q.y_rd[ji];
-            if dx * dx + dy * dy <= plan.r2 {
-                for c in 0..C {
-                    extra[c] += A::elem_f64(cols[c][j as usize]);
+            let qi = order[s] as usize;
+            let mut extra = [0.0f64; C];
+            for &j in &ambiguous {
+                // The rounding band: decide exactly as the brute force does.
+                let ji = order[j as usize] as usize;
+                let dx = q.x_rd[qi] - q.x_rd[ji];
+                let dy = q.y_rd[qi] - q.y_rd[ji];
+                if dx * dx + dy * dy <= plan.r2 {
+                    for c in 0..C {
+                        extra[c] += A::elem_f64(cols[c][j as usize]);
+                    }
                 }
             }
-        }
-        ambiguous.clear();
-        for c in 0..C {
-            out[c][qi] = acc[c].sum() + f64::from(core[c]) + extra[c];
+            ambiguous.clear();
+            for c in 0..C {
+                out[c][qi] = acc[c].sum() + f64::from(core[c]) + extra[c];
+            }
         }
     }
 }
@@ -558,14 +646,6 @@ mod kernel {
         pub fn le(a: F4, b: F4) -> M4 {
             f32x4_le(a, b)
         }
-        #[inline(always)]
-        pub fn lt(a: F4, b: F4) -> M4 {
-            f32x4_lt(a, b)
-        }
-        #[inline(always)]
-        pub fn and(a: M4, b: M4) -> M4 {
-            v128_and(a, b)
-        }
         /// `a & !b`
         #[inline(always)]
         pub fn andnot(a: M4, b: M4) -> M4 {
@@ -574,12 +654,6 @@ mod kernel {
         #[inline(always)]
         pub fn bitmask(m: M4) -> u32 {
             u32::from(i32x4_bitmask(m))
-        }
-        #[inline(always)]
-        pub fn lane_mask(bits: u32) -> M4 {
-            let b = i32x4_splat(bits as i32);
-            let sel = i32x4(1, 2, 4, 8);
-            i32x4_eq(v128_and(b, sel), sel)
         }
         impl super::Acc for I4 {
             type Elem = i32;
@@ -673,16 +747,6 @@ mod kernel {
             // SAFETY: SSE2 baseline.
             unsafe { _mm_cmple_ps(a, b) }
         }
-        #[inline(always)]
-        pub fn lt(a: F4, b: F4) -> M4 {
-            // SAFETY: SSE2 baseline.
-            unsafe { _mm_cmplt_ps(a, b) }
-        }
-        #[inline(always)]
-        pub fn and(a: M4, b: M4) -> M4 {
-            // SAFETY: SSE2 baseline.
-            unsafe { _mm_and_ps(a, b) }
-        }
         /// `a & !b`
         #[inline(always)]
         pub fn andnot(a: M4, b: M4) -> M4 {
@@ -693,15 +757,6 @@ mod kernel {
         pub fn bitmask(m: M4) -> u32 {
             // SAFETY: SSE2 baseline.
             unsafe { _mm_movemask_ps(m) as u32 }
-        }
-        #[inline(always)]
-        pub fn lane_mask(bits: u32) -> M4 {
-            // SAFETY: SSE2 baseline.
-            unsafe {
-                let b = _mm_set1_epi32(bits as i32);
-                let sel = _mm_setr_epi32(1, 2, 4, 8);
-                _mm_castsi128_ps(_mm_cmpeq_epi32(_mm_and_si128(b, sel), sel))
-            }
         }
         impl super::Acc for I4 {
             type Elem = i32;
@@ -789,20 +844,11 @@ mod kernel {
         pub fn le(a: F4, b: F4) -> M4 {
             std::array::from_fn(|k| a[k] <= b[k])
         }
-        pub fn lt(a: F4, b: F4) -> M4 {
-            std::array::from_fn(|k| a[k] < b[k])
-        }
-        pub fn and(a: M4, b: M4) -> M4 {
-            std::array::from_fn(|k| a[k] && b[k])
-        }
         pub fn andnot(a: M4, b: M4) -> M4 {
             std::array::from_fn(|k| a[k] && !b[k])
         }
         pub fn bitmask(m: M4) -> u32 {
             (0..4).map(|k| u32::from(m[k]) << k).sum()
-        }
-        pub fn lane_mask(bits: u32) -> M4 {
-            std::array::from_fn(|k| bits & (1 << k) != 0)
         }
         impl super::Acc for I4 {
             type Elem = i32;
@@ -848,47 +894,9 @@ mod kernel {
         }
     }
 
-    use imp::{and, andnot, bitmask, d2, lane_mask, le, load, lt, splat};
+    use imp::{andnot, bitmask, d2, le, load, splat};
 
-    /// Moves `pos` forward over the x-sorted slots `pos..end` while `xf[pos] < bound` (or `<=`
-    /// with `inclusive`), 4 slots per step: the advance is the number of leading lanes that pass.
-    ///
-    /// # Safety
-    /// `pos <= end`, and `xf` must be readable up to `end.next_multiple_of(LANES) + LANES`.
-    #[inline(always)]
-    pub unsafe fn advance(
-        xf: &[f32],
-        mut pos: usize,
-        end: usize,
-        bound: f32,
-        inclusive: bool,
-    ) -> usize {
-        let b = splat(bound);
-        while pos < end {
-            // SAFETY: pos < end, so pos + 4 is within the padding.
-            let v = unsafe { load(xf.as_ptr().add(pos)) };
-            let pass = bitmask(if inclusive { le(v, b) } else { lt(v, b) });
-            let n = (!pass).trailing_zeros() as usize;
-            pos += n.min(LANES);
-            if n < LANES {
-                break;
-            }
-        }
-        pos.min(end)
-    }
     pub use imp::{D2, I4};
-
-    /// Lanes of the block at `base` that lie in `lo..hi`, as a bit set.
-    #[inline(always)]
-    fn edge_bits(base: usize, lo: usize, hi: usize) -> u32 {
-        let mut bits = 0;
-        for k in 0..LANES {
-            if base + k >= lo && base + k < hi {
-                bits |= 1 << k;
-            }
-        }
-        bits
-    }
 
     #[cold]
     #[inline(never)]
@@ -899,14 +907,14 @@ mod kernel {
         }
     }
 
-    /// Adds the values of the pairs certainly within R among slots `lo..hi` to `acc`, and pushes
-    /// the slots of pairs in the rounding band onto `ambiguous` (to be decided in f64).
+    /// Adds the values of the pairs certainly within R among the blocks `lo..hi` (slots
+    /// `LANES * lo..LANES * hi`) to `acc`, and pushes the slots of pairs in the rounding band
+    /// onto `ambiguous` (to be decided in f64). Padding (NaN) lanes are neither.
     ///
     /// # Safety
-    /// `lo <= hi`, and `g.xf`, `g.yf` and every column must be readable up to
-    /// `hi.next_multiple_of(LANES)` (the index pads them).
+    /// `lo <= hi`, and `g.xf`, `g.yf` and every column must be readable up to `LANES * hi`.
     #[inline(always)]
-    pub unsafe fn range<A: Acc, const C: usize>(
+    pub unsafe fn blocks<A: Acc, const C: usize>(
         g: &Geometry<'_>,
         cols: &[*const A::Elem; C],
         lo: usize,
@@ -914,51 +922,27 @@ mod kernel {
         mut acc: [A; C],
         ambiguous: &mut Vec<u32>,
     ) -> [A; C] {
-        if lo >= hi {
-            return acc;
-        }
-        debug_assert!(hi.next_multiple_of(LANES) <= g.xf.len().min(g.yf.len()));
+        debug_assert!(LANES * hi <= g.xf.len().min(g.yf.len()));
         let (xp, yp) = (g.xf.as_ptr(), g.yf.as_ptr());
         let qx = splat(g.qx);
         let qy = splat(g.qy);
         let r2_lo = splat(g.r2_lo);
         let r2_hi = splat(g.r2_hi);
-        let mut base = lo - lo % LANES;
-        // SAFETY (all loads below): base + LANES <= hi.next_multiple_of(LANES), readable by the
-        // function's contract.
-        let eval = |base: usize| unsafe {
-            let d = d2(qx, qy, load(xp.add(base)), load(yp.add(base)));
-            (le(d, r2_lo), le(d, r2_hi))
-        };
-        let edge_block = |base: usize, acc: &mut [A; C], ambiguous: &mut Vec<u32>| {
-            let edge = lane_mask(edge_bits(base, lo, hi));
-            let (sure, maybe) = eval(base);
-            let sure = and(sure, edge);
+        for b in lo..hi {
+            let base = b * LANES;
+            // SAFETY: base + LANES <= LANES * hi, readable by the function's contract.
+            let (sure, maybe) = unsafe {
+                let d = d2(qx, qy, load(xp.add(base)), load(yp.add(base)));
+                (le(d, r2_lo), le(d, r2_hi))
+            };
             for c in 0..C {
-                acc[c] = unsafe { acc[c].add_masked(cols[c].add(base), sure) };
-            }
-            let amb = bitmask(andnot(and(maybe, edge), sure));
-            if amb != 0 {
-                push_ambiguous(ambiguous, base, amb);
-            }
-        };
-        if base < lo || base + LANES > hi {
-            edge_block(base, &mut acc, ambiguous);
-            base += LANES;
-        }
-        while base + LANES <= hi {
-            let (sure, maybe) = eval(base);
-            for c in 0..C {
+                // SAFETY: as above.
                 acc[c] = unsafe { acc[c].add_masked(cols[c].add(base), sure) };
             }
             let amb = bitmask(andnot(maybe, sure));
             if amb != 0 {
                 push_ambiguous(ambiguous, base, amb);
             }
-            base += LANES;
-        }
-        if base < hi {
-            edge_block(base, &mut acc, ambiguous);
         }
         acc
     }
@@ -985,8 +969,9 @@ mod tests {
             .collect();
         let refs: Vec<&[f64]> = cols.iter().map(|c| c.as_slice()).collect();
         let want = brute_force_sums(x, y, &refs, r, missing);
-        for strips in [1.0, 2.0, 3.0, 4.0] {
-            let mut job = BufferSumJob::with_strips(x, y, &named, r, missing, strips).unwrap();
+        for (strips, bands) in [(1.0, 1), (2.0, 3), (3.0, 1), (3.0, 4), (4.0, 2), (4.0, 7)] {
+            let mut job =
+                BufferSumJob::with_layout(x, y, &named, r, missing, strips, bands).unwrap();
             // Small chunks exercise resuming in the middle of a strip.
             while job.step(x, y, 7) < 1.0 {}
             let got = job.finish().unwrap();
@@ -995,7 +980,7 @@ mod tests {
                     assert_eq!(
                         got[c][i].to_bits(),
                         want[c][i].to_bits(),
-                        "strips {strips} column {c} row {i}: {} vs {}",
+                        "strips {strips} bands {bands} column {c} row {i}: {} vs {}",
                         got[c][i],
                         want[c][i]
                     );
