@@ -188,10 +188,110 @@ fn chain_bytes(b: &[u8], size: usize, fat: &[u32], start: u32, n_sectors: usize)
 
 /// BIFF records calamine 0.38 uses unchecked: sheet offsets (BoundSheet8) must lie inside the
 /// stream, and sheet dimensions must be ordered and within Excel's limits (it reserves
-/// rows × cols cells up front).
+/// rows × cols cells up front). calamine reads each sheet's records starting at the sheet's own
+/// offset, which a damaged file can point into the middle of a record: the records are walked
+/// from the stream's start and again from every sheet offset, as calamine will walk them.
 fn check_biff(stream: &[u8]) -> Result<(), String> {
+    let offsets = check_records(stream, 0)?;
+    for offset in offsets {
+        check_records(stream, offset)?;
+        check_sheet_cells(stream, offset)?;
+    }
+    Ok(())
+}
+
+/// Legacy sheets have at most 256 columns (and 65,536 rows: cell records store the row as u16).
+const MAX_XLS_COLS: u32 = 256;
+/// calamine makes one dense grid over the cells' bounding box (`Range::from_sparse`, 32 bytes a
+/// cell): a box above this many cells must also be reasonably filled to be read.
+const SPARSE_BOX_CELLS: u64 = 1 << 22;
+const SPARSE_CELLS_PER_RECORD: u64 = 64;
+
+/// The cell records of the sheet at `offset`, walked as calamine walks them (nested substreams
+/// such as embedded charts skipped, up to the sheet's EOF): every column within the legacy limit,
+/// MulRk column ranges ordered, and the cells' bounding box not absurdly larger than the cells
+/// (a damaged file made calamine allocate 137 GB for two cells far apart).
+fn check_sheet_cells(stream: &[u8], offset: usize) -> Result<(), String> {
+    let bad = |what: String| Err(format!("the file is damaged ({what})"));
+    let (mut row_min, mut row_max, mut col_min, mut col_max) = (u32::MAX, 0u32, u32::MAX, 0u32);
+    let mut cells = 0u64;
+    let mut depth = 0usize;
+    let mut seen_bof = false;
+    let mut pos = offset;
+    while pos + 4 <= stream.len() {
+        let typ = u16_at(stream, pos).unwrap_or(0);
+        let len = u16_at(stream, pos + 2).unwrap_or(0) as usize;
+        let data = &stream[pos + 4..(pos + 4 + len).min(stream.len())];
+        pos += 4 + len;
+        if depth > 0 {
+            match typ {
+                0x0809 => depth += 1,
+                0x000A => depth -= 1,
+                _ => {}
+            }
+            continue;
+        }
+        let (row, first, last) = match typ {
+            0x0809 if seen_bof => {
+                depth += 1;
+                continue;
+            }
+            0x0809 => {
+                seen_bof = true;
+                continue;
+            }
+            0x000A => break,
+            // Number, Label, RString, BoolErr, Rk, LabelSst, Formula: row, column first.
+            0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 => {
+                let (Some(r), Some(c)) = (u16_at(data, 0), u16_at(data, 2)) else {
+                    continue; // calamine refuses a short record itself
+                };
+                (u32::from(r), u32::from(c), u32::from(c))
+            }
+            // MulRk: row, first column, six bytes per cell, last column.
+            0x00BD if data.len() >= 6 => {
+                let r = u16_at(data, 0).unwrap_or(0);
+                let first = u16_at(data, 2).unwrap_or(0);
+                let last = u16_at(data, data.len() - 2).unwrap_or(0);
+                if last < first {
+                    return bad(format!(
+                        "a cell run ends in column {last} before it starts in {first}"
+                    ));
+                }
+                (u32::from(r), u32::from(first), u32::from(last))
+            }
+            _ => continue,
+        };
+        if last >= MAX_XLS_COLS {
+            return bad(format!(
+                "a cell in column {} of at most {MAX_XLS_COLS}",
+                last + 1
+            ));
+        }
+        row_min = row_min.min(row);
+        row_max = row_max.max(row);
+        col_min = col_min.min(first);
+        col_max = col_max.max(last);
+        cells += u64::from(last - first + 1);
+    }
+    if cells > 0 {
+        let area = u64::from(row_max - row_min + 1) * u64::from(col_max - col_min + 1);
+        if area > SPARSE_BOX_CELLS && area > cells.saturating_mul(SPARSE_CELLS_PER_RECORD) {
+            return bad(format!(
+                "{cells} cells spread over {} rows × {} columns",
+                row_max - row_min + 1,
+                col_max - col_min + 1
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Walk the records from `start`; returns the sheet offsets found (BoundSheet8).
+fn check_records(stream: &[u8], start: usize) -> Result<Vec<usize>, String> {
     let bad = |what: &str| Err(format!("the file is damaged ({what})"));
-    let mut pos = 0usize;
+    let mut offsets = Vec::new();
+    let mut pos = start;
     while pos + 4 <= stream.len() {
         let typ = u16_at(stream, pos).unwrap_or(0);
         let len = u16_at(stream, pos + 2).unwrap_or(0) as usize;
@@ -201,9 +301,11 @@ fn check_biff(stream: &[u8]) -> Result<(), String> {
                 if data.len() < 8 {
                     return bad("sheet record too short");
                 }
-                if u32_at(data, 0).unwrap_or(u32::MAX) as usize >= stream.len() {
+                let offset = u32_at(data, 0).unwrap_or(u32::MAX) as usize;
+                if offset >= stream.len() {
                     return bad("a sheet starts beyond the end of the workbook");
                 }
+                offsets.push(offset);
             }
             0x0200 => {
                 let (rf, rl, cf, cl) = match data.len() {
@@ -234,5 +336,5 @@ fn check_biff(stream: &[u8]) -> Result<(), String> {
         }
         pos += 4 + len;
     }
-    Ok(())
+    Ok(offsets)
 }

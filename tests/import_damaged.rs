@@ -1,0 +1,72 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Damaged files that once broke a third-party reader, found by `tests/import_fuzz.rs` (long runs)
+//! and kept in tests/fixtures/import/crashes/: each is refused with a format error naming the file.
+//! - legacy `.xls` whose cells lie absurdly far apart (a column beyond 256): calamine 0.38 makes a
+//!   dense grid over their bounding box (137 GB) and the process aborts, so src/analysis/import/
+//!   cfb_check.rs refuses them before calamine runs;
+//! - Parquet with damaged page data on which the parquet crate (60.1) panics: the panic becomes
+//!   the file's format error (natively; in the browser the worker restarts, see www/worker.js).
+
+use veerkracht::analysis::import::{cfb_check, read_table, FileFormat, ImportError, ImportOptions};
+
+fn crash(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/tests/fixtures/import/crashes/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn impossible_sheet_dimensions_are_refused_before_calamine_reads_them() {
+    for name in ["xls-oom-parse_workbook.bin", "xls-oom-2.bin"] {
+        let data = crash(name);
+        let reason = cfb_check::check(&data).expect_err(name);
+        assert!(reason.contains("damaged"), "{name}: {reason}");
+        // The reader says so too, naming the file (and does not abort).
+        let opts = ImportOptions::default();
+        match read_table("kapot.xls", &data, &opts) {
+            Err(e @ ImportError::Format { .. }) => {
+                let msg = e.to_string();
+                assert!(
+                    msg.contains("kapot.xls") && msg.contains("damaged"),
+                    "{msg}"
+                );
+            }
+            other => panic!("{name}: expected a format error, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn parquet_pages_the_reader_panics_on_are_a_format_error() {
+    let dir = format!(
+        "{}/tests/fixtures/import/crashes",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !name.starts_with("parquet-") {
+            continue;
+        }
+        seen += 1;
+        let data = std::fs::read(entry.path()).unwrap();
+        let opts = ImportOptions {
+            format: Some(FileFormat::Parquet),
+            ..Default::default()
+        };
+        match read_table("kapot.parquet", &data, &opts) {
+            Err(e @ ImportError::Format { .. }) => {
+                let msg = e.to_string();
+                assert!(msg.contains("kapot.parquet"), "{name}: {msg}");
+            }
+            Err(e) => panic!("{name}: expected a format error, got {e}"),
+            Ok(_) => panic!("{name}: a damaged file was read"),
+        }
+    }
+    assert!(
+        seen >= 13,
+        "the Parquet crash inputs are missing ({seen} found in {dir})"
+    );
+}
