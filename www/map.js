@@ -22,9 +22,12 @@ const BACKGROUND = '#eef0ee';
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
 
-/** Fill colour by class index (feature property `b`, -1 = none): `colours` or the band palette. */
+/**
+ * Fill colour by class index (feature state `b` when set by `updateClasses`, else the feature
+ * property `b`; -1 = none): `colours` or the band palette.
+ */
 function colourExpression(nBands, colours = palette(nBands)) {
-  const expr = ['match', ['get', 'b']];
+  const expr = ['match', ['coalesce', ['feature-state', 'b'], ['get', 'b']]];
   colours.forEach((c, i) => expr.push(i, c));
   expr.push(NO_SHARE_COLOUR);
   return expr;
@@ -121,6 +124,7 @@ export function createMap(container, { onSelect, attribution, describe }) {
   let kind = null;
   const cached = { geometry: null, collection: null }; // this map's features (see toFeatures)
   let selected = -1;
+  let classStates = false; // feature states set by updateClasses, cleared by show()
 
   ready.then(() => {
     map.addLayer({
@@ -191,12 +195,24 @@ export function createMap(container, { onSelect, attribution, describe }) {
       const colours = opts.colours || palette(opts.nBands || 9);
       map.setPaintProperty('squares-fill', 'fill-color', colourExpression(colours.length, colours));
       map.setPaintProperty('points', 'circle-color', colourExpression(colours.length, colours));
+      if (classStates) {
+        map.removeFeatureState({ source: SRC });
+        classStates = false;
+      }
       map.getSource(SRC).setData(toFeatures(cached, geom, bands));
       if (fit && geom.bounds) {
         map.resize();
         const [w, s, e, n] = geom.bounds;
         map.fitBounds([[w, s], [e, n]], { padding: 24, animate: false });
       }
+    },
+    /**
+     * Recolour some locations without re-tiling the layer (e.g. a what-if change): class index
+     * `classes[k]` for location `indices[k]`, kept until the next `show`. The map must be ready.
+     */
+    updateClasses(indices, classes) {
+      for (let k = 0; k < indices.length; k++) map.setFeatureState({ source: SRC, id: indices[k] }, { b: classes[k] });
+      if (indices.length) classStates = true;
     },
     async clear() {
       await ready;
