@@ -8,7 +8,7 @@ use veerkracht::analysis::buffer_sum::brute_force_sums;
 use veerkracht::analysis::import::{read_location_table, ImportOptions};
 use veerkracht::analysis::missing::MissingPolicy;
 use veerkracht::analysis::scenario::{Change, ChangeKind, ScenarioEngine, Step};
-use veerkracht::analysis::scenario_summary::{summarise, BeforeAfter, SummarySettings};
+use veerkracht::analysis::scenario_summary::{summarise, AreaLevel, BeforeAfter, SummarySettings};
 use veerkracht::analysis::suppression::Suppression;
 use veerkracht::analysis::synthetic::SplitMix64;
 use veerkracht::analysis::table::LocationTable;
@@ -120,7 +120,19 @@ fn incremental_scenario_equals_brute_force_and_crossings_match_a_naive_count() {
     assert_eq!(bits(&after), bits(&naive_after));
 
     // Tipping-point crossings against a naive count.
-    let areas: Vec<String> = t.ids.iter().map(|id| id[..7].to_string()).collect();
+    // Areas: the 1 km square read from the id (E0974N4514 → E097N451), as one level.
+    let km: Vec<String> = t
+        .ids
+        .iter()
+        .map(|id| format!("{}{}", &id[..4], &id[5..9]))
+        .collect();
+    let mut codes: Vec<String> = km.clone();
+    codes.sort();
+    codes.dedup();
+    let area_of: Vec<u32> = km
+        .iter()
+        .map(|c| codes.binary_search(c).unwrap() as u32)
+        .collect();
     let summary = summarise(
         BeforeAfter {
             share_before: &before,
@@ -128,7 +140,11 @@ fn incremental_scenario_equals_brute_force_and_crossings_match_a_naive_count() {
             dwellings_before: &d0,
             dwellings_after: e.dwellings(),
         },
-        Some(&areas),
+        &[AreaLevel {
+            level: "km",
+            area_of: &area_of,
+            codes: &codes,
+        }],
         &SummarySettings::default(),
     )
     .unwrap();

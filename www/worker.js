@@ -325,38 +325,24 @@ function scenarioOf(scenarioId) {
   return entry;
 }
 
-/** Area code per location: the 1 km square it lies in (E097N451 for E0974N4514), from RD x/y. */
-function kmSquareAreas(layer) {
-  const x = layer.x();
-  const y = layer.y();
-  const pad = (v) => String(Math.floor(v / 1000)).padStart(3, '0');
-  const out = new Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = x[i] === x[i] && y[i] === y[i] ? `E${pad(x[i])}N${pad(y[i])}` : '';
-  return out;
-}
-
-/** The answer to every edit: changed rows, their shares now, and the undo/redo state. */
+/** The answer to every edit: changed rows, their shares now (those rows only), undo/redo state. */
 function scenarioChange(entry, rows) {
   const { sc } = entry;
   const changed = rows || new Uint32Array(0);
-  const shares = new Float64Array(changed.length);
-  if (changed.length) {
-    const all = sc.shares();
-    for (let i = 0; i < changed.length; i++) shares[i] = all[changed[i]];
-  }
+  const shares = changed.length ? sc.sharesAt(changed) : new Float64Array(0);
   return { rows: changed, shares, nothing: !rows, canUndo: sc.canUndo(), canRedo: sc.canRedo(), steps: sc.steps() };
 }
 
 Object.assign(ops, {
   /** A scenario on a layer: dwellings and corporation columns, radius, missing policy, k. */
-  scenarioCreate({ scenarioId, layerId, radiusM, dwellings, corporation, missing, suppressBelow, areas }) {
+  scenarioCreate({ scenarioId, layerId, radiusM, dwellings, corporation, missing, suppressBelow }) {
     const { layer } = layerOf(layerId);
     const sc = new wasm.Scenario(layer, {
       radiusM, dwellings, corporation, suppressBelow,
       missing: missing === 'leaveOut' ? 'leave-out' : 'zero',
     });
     scenarios.get(scenarioId)?.sc.free();
-    const entry = { sc, layerId, areas: areas || kmSquareAreas(layer) };
+    const entry = { sc, layerId };
     scenarios.set(scenarioId, entry);
     return { n: layer.len(), shares: sc.sharesBefore() };
   },
@@ -369,22 +355,38 @@ Object.assign(ops, {
   },
   scenarioUndo({ scenarioId }) {
     const entry = scenarioOf(scenarioId);
-    return scenarioChange(entry, entry.sc.undo());
+    const t0 = performance.now();
+    const change = scenarioChange(entry, entry.sc.undo());
+    change.workerMs = performance.now() - t0;
+    return change;
   },
   scenarioRedo({ scenarioId }) {
     const entry = scenarioOf(scenarioId);
-    return scenarioChange(entry, entry.sc.redo());
+    const t0 = performance.now();
+    const change = scenarioChange(entry, entry.sc.redo());
+    change.workerMs = performance.now() - t0;
+    return change;
   },
+  /** The applied steps and the undone ones (next redo first), for a project file. */
   scenarioSteps({ scenarioId }) {
-    return scenarioOf(scenarioId).sc.steps();
+    const { sc } = scenarioOf(scenarioId);
+    return { steps: sc.steps(), redo: sc.redoSteps() };
+  },
+  /** Bind the locations to the areas of an area file (buurt polygons): levels buurt, gemeente. */
+  async scenarioAreas({ scenarioId, layerId, file, fileName }) {
+    const { sc } = scenarioOf(scenarioId);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    return sc.setAreas(layerOf(layerId).layer, fileName, bytes);
+  },
+  scenarioClearAreas({ scenarioId }) {
+    scenarioOf(scenarioId).sc.clearAreas();
+    return true;
   },
   /** Crossings of the thresholds (total and per area) and the band tables before/after. */
-  scenarioSummary({ scenarioId, settings, withAreas = true }) {
+  scenarioSummary({ scenarioId, settings }) {
     const entry = scenarioOf(scenarioId);
     const t0 = performance.now();
-    // The area codes cross into wasm as strings on every call (~1.5 s per million): leave them out
-    // when the page does not show the per-area list.
-    const summary = entry.sc.summary(settings || null, withAreas ? entry.areas : null);
+    const summary = entry.sc.summary(settings || null);
     summary.workerMs = performance.now() - t0;
     return summary;
   },
@@ -421,17 +423,18 @@ Object.assign(ops, {
    * Placement check of candidate locations (rows of the layer, e.g. the selection): the group
    * share and the corporation share within R of each, ranked least concentrated first, flagged.
    */
-  placementCheck({ layerId, rows, dwellings, corporation, group, groupDenominator, missing, settings }) {
+  placementCheck({ layerId, rows, dwellings, corporation, group, groupDenominator, missing, settings, scenarioId }) {
     const { layer } = layerOf(layerId);
     const x = layer.x();
     const y = layer.y();
-    const ranked = wasm.placementCheck(
-      layer,
-      { dwellings, corporation, group, groupDenominator, missing: missing === 'leaveOut' ? 'leave-out' : 'zero', settings },
-      Float64Array.from(rows, (r) => x[r]),
-      Float64Array.from(rows, (r) => y[r]),
-      rows.map((r) => layer.id(r)),
-    );
+    const options = { dwellings, corporation, group, groupDenominator, missing: missing === 'leaveOut' ? 'leave-out' : 'zero', settings };
+    const cx = Float64Array.from(rows, (r) => x[r]);
+    const cy = Float64Array.from(rows, (r) => y[r]);
+    const ids = rows.map((r) => layer.id(r));
+    // On a scenario's counts (after its steps) when one is given, else on the layer's own.
+    const ranked = scenarioId
+      ? wasm.placementCheckScenario(layer, scenarioOf(scenarioId).sc, options, cx, cy, ids)
+      : wasm.placementCheck(layer, options, cx, cy, ids);
     return ranked.map((r) => ({ ...r, row: rows[r.candidate] }));
   },
 });

@@ -17,6 +17,8 @@ pub struct AreaLayer {
     pub centroid_x_rd: Vec<f64>,
     pub centroid_y_rd: Vec<f64>,
     pub polygons: Vec<Option<Geometry<f64>>>,
+    /// The area's name where the file has one (`buurtnaam`, `gemeentenaam`, `naam`, …), else "".
+    pub names: Vec<String>,
     bboxes: Vec<Option<Rect<f64>>>,
     by_code: HashMap<String, usize>,
 }
@@ -73,6 +75,9 @@ impl AreaLayer {
                 available: crate::analysis::import::location::column_list(t),
             })?;
         let n = t.n_rows();
+        let names_col = NAME_COLUMNS
+            .iter()
+            .find_map(|name| t.column(name).filter(|c| c.text.is_some()));
         let mut layer = AreaLayer {
             name: name.to_string(),
             ..Default::default()
@@ -119,9 +124,26 @@ impl AreaLayer {
                 }
                 _ => (None, f64::NAN, f64::NAN),
             };
-            layer.push(code, cx, cy, geom);
+            let name = names_col.map_or(String::new(), |c| c.cell_text(i).trim().to_string());
+            layer.push(code, name, cx, cy, geom);
         }
         Ok(layer)
+    }
+
+    /// Reads an area file (GeoJSON polygons, or a table with codes and x/y) and keys its areas by
+    /// the column that holds area codes.
+    pub fn from_file(file_name: &str, bytes: &[u8]) -> Result<AreaLayer, ImportError> {
+        let t = crate::analysis::import::read_table(
+            file_name,
+            bytes,
+            &crate::analysis::import::ImportOptions::default(),
+        )?;
+        let code = code_column(&t).ok_or_else(|| ImportError::MissingColumn {
+            file: t.file_name.clone(),
+            column: "area code (BU…, WK…, GM…)".to_string(),
+            available: crate::analysis::import::location::column_list(&t),
+        })?;
+        AreaLayer::from_table(file_name, &t, &code)
     }
 
     /// Builds a layer of centroids from a table of locations whose ids are area codes (a buurt
@@ -132,15 +154,22 @@ impl AreaLayer {
             ..Default::default()
         };
         for i in 0..t.len() {
-            layer.push(normalise_code(&t.ids[i]), t.x_rd[i], t.y_rd[i], None);
+            layer.push(
+                normalise_code(&t.ids[i]),
+                String::new(),
+                t.x_rd[i],
+                t.y_rd[i],
+                None,
+            );
         }
         layer
     }
 
-    fn push(&mut self, code: String, cx: f64, cy: f64, geom: Option<Geometry<f64>>) {
+    fn push(&mut self, code: String, name: String, cx: f64, cy: f64, geom: Option<Geometry<f64>>) {
         let idx = self.codes.len();
         self.by_code.entry(code.clone()).or_insert(idx);
         self.codes.push(code);
+        self.names.push(name);
         self.centroid_x_rd.push(cx);
         self.centroid_y_rd.push(cy);
         self.bboxes
@@ -191,13 +220,200 @@ impl AreaLayer {
         None
     }
 
-    /// For each point, the index of its area (`u32::MAX` = in no area).
+    /// For each point, the index of its area (`u32::MAX` = in no area): the same answer as
+    /// [`AreaLayer::area_of_point`] (first polygon that contains it), found through a grid over
+    /// the polygons' bounding boxes so a million points against thousands of areas stay fast.
     pub fn areas_of_points(&self, x_rd: &[f64], y_rd: &[f64]) -> Vec<u32> {
+        let grid = BoxGrid::new(&self.bboxes);
         x_rd.iter()
             .zip(y_rd)
-            .map(|(&x, &y)| self.area_of_point(x, y).map_or(u32::MAX, |i| i as u32))
+            .map(|(&x, &y)| {
+                let p = Point::new(x, y);
+                grid.candidates(x, y)
+                    .iter()
+                    .copied()
+                    .find(|&i| {
+                        let i = i as usize;
+                        let (Some(g), Some(bb)) = (&self.polygons[i], &self.bboxes[i]) else {
+                            return false;
+                        };
+                        x >= bb.min().x
+                            && x <= bb.max().x
+                            && y >= bb.min().y
+                            && y <= bb.max().y
+                            && g.contains(&p)
+                    })
+                    .unwrap_or(u32::MAX)
+            })
             .collect()
     }
+}
+
+/// Columns that name an area, most specific first (CBS wijk- en buurtkaart, generic).
+const NAME_COLUMNS: [&str; 6] = [
+    "buurtnaam",
+    "wijknaam",
+    "gemeentenaam",
+    "statnaam",
+    "naam",
+    "name",
+];
+
+/// A uniform grid over bounding boxes: each cell lists (in ascending order) the boxes that
+/// overlap it.
+struct BoxGrid {
+    x0: f64,
+    y0: f64,
+    cell_m: f64,
+    nx: usize,
+    ny: usize,
+    cells: Vec<Vec<u32>>,
+}
+
+impl BoxGrid {
+    fn new(bboxes: &[Option<Rect<f64>>]) -> BoxGrid {
+        let boxes: Vec<(usize, &Rect<f64>)> = bboxes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, b)| b.as_ref().map(|b| (i, b)))
+            .filter(|(_, b)| b.min().x.is_finite() && b.max().y.is_finite())
+            .collect();
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for (_, b) in &boxes {
+            x0 = x0.min(b.min().x);
+            y0 = y0.min(b.min().y);
+            x1 = x1.max(b.max().x);
+            y1 = y1.max(b.max().y);
+        }
+        if boxes.is_empty() {
+            return BoxGrid {
+                x0: 0.0,
+                y0: 0.0,
+                cell_m: 1.0,
+                nx: 0,
+                ny: 0,
+                cells: Vec::new(),
+            };
+        }
+        // About four cells per area, at most a million cells.
+        let (w, h) = ((x1 - x0).max(1.0), (y1 - y0).max(1.0));
+        let want = (4 * boxes.len()).clamp(1, 1 << 20) as f64;
+        let cell_m = (w * h / want).sqrt().max(1.0);
+        let nx = ((w / cell_m).floor() as usize + 1).min(4096);
+        let ny = ((h / cell_m).floor() as usize + 1).min(4096);
+        let cell_m = cell_m.max(w / nx as f64).max(h / ny as f64);
+        let mut cells = vec![Vec::new(); nx * ny];
+        let clamp = |v: f64, n: usize| (v.max(0.0) as usize).min(n - 1);
+        for (i, b) in boxes {
+            let (cx0, cx1) = (
+                clamp((b.min().x - x0) / cell_m, nx),
+                clamp((b.max().x - x0) / cell_m, nx),
+            );
+            let (cy0, cy1) = (
+                clamp((b.min().y - y0) / cell_m, ny),
+                clamp((b.max().y - y0) / cell_m, ny),
+            );
+            for cy in cy0..=cy1 {
+                for cx in cx0..=cx1 {
+                    cells[cy * nx + cx].push(i as u32);
+                }
+            }
+        }
+        BoxGrid {
+            x0,
+            y0,
+            cell_m,
+            nx,
+            ny,
+            cells,
+        }
+    }
+
+    fn candidates(&self, x: f64, y: f64) -> &[u32] {
+        let (fx, fy) = ((x - self.x0) / self.cell_m, (y - self.y0) / self.cell_m);
+        // (The grid covers every box: nx · cell ≥ width; a point on the far edge is in the last cell.)
+        if self.nx == 0 || !(fx >= 0.0 && fy >= 0.0 && fx <= self.nx as f64 && fy <= self.ny as f64)
+        {
+            return &[];
+        }
+        let (cx, cy) = (
+            (fx as usize).min(self.nx - 1),
+            (fy as usize).min(self.ny - 1),
+        );
+        &self.cells[cy * self.nx + cx]
+    }
+}
+
+/// The locations' areas at one level, owned (see [`area_levels`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaAssignment {
+    /// `"buurt"`, `"wijk"`, `"gemeente"`, or `"gebied"` when the codes say nothing.
+    pub level: String,
+    /// Per location, an index into `codes` (`u32::MAX` = in no area).
+    pub area_of: Vec<u32>,
+    pub codes: Vec<String>,
+    pub names: Vec<String>,
+}
+
+/// The level CBS codes are at, by their prefix.
+fn level_of(codes: &[String]) -> &'static str {
+    let all = |p: &str| !codes.is_empty() && codes.iter().all(|c| c.starts_with(p));
+    if all("BU") {
+        "buurt"
+    } else if all("WK") {
+        "wijk"
+    } else if all("GM") {
+        "gemeente"
+    } else {
+        "gebied"
+    }
+}
+
+/// Points to the areas of `layer` by polygon; for buurt or wijk codes (`BU05990110`,
+/// `WK059901`) also the gemeente, read from the code (`GM0599`) — a second level for free.
+pub fn area_levels(layer: &AreaLayer, x_rd: &[f64], y_rd: &[f64]) -> Vec<AreaAssignment> {
+    let area_of = layer.areas_of_points(x_rd, y_rd);
+    let level = level_of(&layer.codes);
+    let mut out = vec![AreaAssignment {
+        level: level.to_string(),
+        area_of,
+        codes: layer.codes.clone(),
+        names: layer.names.clone(),
+    }];
+    let gemeente_of_code = |c: &str| {
+        let digits = c.get(2..6)?;
+        digits
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| format!("GM{digits}"))
+    };
+    if level == "buurt" || level == "wijk" {
+        let mut gm_codes: Vec<String> = Vec::new();
+        let mut gm_index: HashMap<String, u32> = HashMap::new();
+        let map: Vec<u32> = layer
+            .codes
+            .iter()
+            .map(|c| match gemeente_of_code(c) {
+                Some(gm) => *gm_index.entry(gm.clone()).or_insert_with(|| {
+                    gm_codes.push(gm);
+                    gm_codes.len() as u32 - 1
+                }),
+                None => u32::MAX,
+            })
+            .collect();
+        let area_of = out[0]
+            .area_of
+            .iter()
+            .map(|&a| if a == u32::MAX { a } else { map[a as usize] })
+            .collect();
+        out.push(AreaAssignment {
+            level: "gemeente".to_string(),
+            area_of,
+            names: vec![String::new(); gm_codes.len()],
+            codes: gm_codes,
+        });
+    }
+    out
 }
 
 #[cfg(test)]
@@ -216,8 +432,14 @@ mod tests {
                 polygon![(x: x0, y: 0.0), (x: x0 + 10.0, y: 0.0), (x: x0 + 10.0, y: 10.0), (x: x0, y: 10.0)],
             )
         };
-        l.push("BU00010001".into(), 5.0, 5.0, Some(sq(0.0)));
-        l.push("BU00010002".into(), 15.0, 5.0, Some(sq(10.0)));
+        l.push("BU00010001".into(), String::new(), 5.0, 5.0, Some(sq(0.0)));
+        l.push(
+            "BU00010002".into(),
+            String::new(),
+            15.0,
+            5.0,
+            Some(sq(10.0)),
+        );
         assert_eq!(l.area_of_point(3.0, 3.0), Some(0));
         assert_eq!(l.area_of_point(13.0, 3.0), Some(1));
         assert_eq!(l.area_of_point(30.0, 3.0), None);

@@ -13,12 +13,17 @@
 //!   candidateIds)             // string[]
 //! // → [{rank, candidate, id, groupShare|null, corporationShare|null, groupFlag, corporationFlag,
 //! //     suppressed}], least concentrated first; throws with the reason on a bad column or point
+//!
+//! placementCheckScenario(layer, scenario, options, candidateX, candidateY, candidateIds)
+//! // the same on a scenario's current counts: dwellings and corporation dwellings as the scenario
+//! // (src/wasm/scenario.rs) has them after its steps; the group columns from the layer
 //! ```
 
 use serde::{Deserialize, Serialize as _};
 use wasm_bindgen::prelude::*;
 
 use super::layer::Layer;
+use super::scenario::Scenario;
 use crate::analysis::missing::MissingPolicy;
 use crate::analysis::placement::{rank_candidates, Candidate, PlacementLayer, PlacementSettings};
 
@@ -40,6 +45,43 @@ use super::js_err as err;
 #[wasm_bindgen(js_name = placementCheck)]
 pub fn placement_check(
     layer: &Layer,
+    options: JsValue,
+    candidate_x: Vec<f64>,
+    candidate_y: Vec<f64>,
+    candidate_ids: Vec<String>,
+) -> Result<JsValue, JsError> {
+    check(
+        layer,
+        None,
+        options,
+        candidate_x,
+        candidate_y,
+        candidate_ids,
+    )
+}
+
+#[wasm_bindgen(js_name = placementCheckScenario)]
+pub fn placement_check_scenario(
+    layer: &Layer,
+    scenario: &Scenario,
+    options: JsValue,
+    candidate_x: Vec<f64>,
+    candidate_y: Vec<f64>,
+    candidate_ids: Vec<String>,
+) -> Result<JsValue, JsError> {
+    check(
+        layer,
+        Some(scenario),
+        options,
+        candidate_x,
+        candidate_y,
+        candidate_ids,
+    )
+}
+
+fn check(
+    layer: &Layer,
+    scenario: Option<&Scenario>,
     options: JsValue,
     candidate_x: Vec<f64>,
     candidate_y: Vec<f64>,
@@ -67,12 +109,25 @@ pub fn placement_check(
         .zip(candidate_x.iter().zip(&candidate_y))
         .map(|(id, (&x_rd, &y_rd))| Candidate { id, x_rd, y_rd })
         .collect();
+    let (dwellings, corporation) = match scenario {
+        Some(s) if s.engine().len() == t.len() => {
+            (s.engine().dwellings(), s.engine().corporation())
+        }
+        Some(s) => {
+            return Err(err(format!(
+                "the scenario has {} locations, the layer {}",
+                s.engine().len(),
+                t.len()
+            )))
+        }
+        None => (col(&o.dwellings)?, col(&o.corporation)?),
+    };
     let rows = rank_candidates(
         PlacementLayer {
             x_rd: &t.x_rd,
             y_rd: &t.y_rd,
-            dwellings: col(&o.dwellings)?,
-            corporation: col(&o.corporation)?,
+            dwellings,
+            corporation,
             group: col(&o.group)?,
             group_denominator: col(&o.group_denominator)?,
         },

@@ -15,13 +15,19 @@
 //! sc.undo() / sc.redo()          // → Uint32Array of changed rows, or undefined when nothing to do
 //! sc.canUndo() / sc.canRedo()
 //! sc.steps()                     // [{label, changes:[…]}] applied so far (for the project file)
+//! sc.redoSteps()                 // the undone steps, next redo first (for the project file)
 //! sc.sharesBefore()              // Float64Array: corporation share within R before any step (NaN = none/suppressed)
 //! sc.shares()                    // Float64Array: the same now
+//! sc.sharesAt(rows)              // Float64Array: the share now of the given rows (Uint32Array)
+//! sc.setAreas(fileName, bytes)   // bind the locations to the areas of a polygon file (GeoJSON with
+//!                                //   BU/WK/GM codes); → [{level, codes, names, located}] (buurt,
+//!                                //   then gemeente read from the codes); the summary lists per area
+//! sc.clearAreas()
 //! sc.dwellings() / sc.corporation()          // Float64Array: current counts per location
 //! sc.dwellingsSum() / sc.corporationSum()    // Float64Array: current sums within R
-//! sc.summary(settings, areas)    // ScenarioSummary (see analysis::scenario_summary): settings
-//!                                //   {thresholdsPct:[40,50,60,80], bands:{lowerEdgesPct:[…]}} (both
-//!                                //   optional); areas: string[] one code per row, or null
+//! sc.summary(settings)           // ScenarioSummary (see analysis::scenario_summary): settings
+//!                                //   {thresholdsPct:[40,50,60,80], bands:{lowerEdgesPct:[…]},
+//!                                //   suppressBelow: 10} (all optional); per area when areas are set
 //! sc.free()
 //! ```
 
@@ -30,9 +36,10 @@ use serde::{Deserialize, Serialize as _};
 use wasm_bindgen::prelude::*;
 
 use super::layer::Layer;
+use crate::analysis::area_join::{area_levels, AreaAssignment, AreaLayer};
 use crate::analysis::missing::MissingPolicy;
 use crate::analysis::scenario::{ScenarioEngine, Step, Update};
-use crate::analysis::scenario_summary::{summarise, BeforeAfter, SummarySettings};
+use crate::analysis::scenario_summary::{summarise, AreaLevel, BeforeAfter, SummarySettings};
 use crate::analysis::suppression::Suppression;
 
 #[derive(Deserialize)]
@@ -53,6 +60,17 @@ pub struct Scenario {
     suppression: Suppression,
     dwellings_before: Vec<f64>,
     shares_before: Vec<f64>,
+    levels: Vec<AreaAssignment>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LevelOut<'a> {
+    level: &'a str,
+    codes: &'a [String],
+    names: &'a [String],
+    /// Locations that lie in an area of this level.
+    located: u32,
 }
 
 use super::js_err as err;
@@ -93,7 +111,13 @@ impl Scenario {
             dwellings_before: engine.dwellings().to_vec(),
             engine,
             suppression,
+            levels: Vec::new(),
         })
+    }
+
+    /// The engine (current counts) for the placement check on the scenario.
+    pub(crate) fn engine(&self) -> &ScenarioEngine {
+        &self.engine
     }
 
     pub fn apply(&mut self, step: JsValue) -> Result<Uint32Array, JsError> {
@@ -117,6 +141,65 @@ impl Scenario {
     #[wasm_bindgen(js_name = canRedo)]
     pub fn can_redo(&self) -> bool {
         self.engine.can_redo()
+    }
+
+    #[wasm_bindgen(js_name = redoSteps)]
+    pub fn redo_steps(&self) -> Result<JsValue, JsError> {
+        self.engine
+            .redo_steps()
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(err)
+    }
+
+    #[wasm_bindgen(js_name = sharesAt)]
+    pub fn shares_at(&self, rows: &[u32]) -> Result<Float64Array, JsError> {
+        let n = self.engine.len();
+        if let Some(&row) = rows.iter().find(|&&r| r as usize >= n) {
+            return Err(err(format!(
+                "row {row} does not exist: the layer has {n} locations"
+            )));
+        }
+        let out: Vec<f64> = rows
+            .iter()
+            .map(|&r| self.engine.share(r as usize, self.suppression))
+            .collect();
+        Ok(Float64Array::from(out.as_slice()))
+    }
+
+    #[wasm_bindgen(js_name = setAreas)]
+    pub fn set_areas(
+        &mut self,
+        layer: &Layer,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<JsValue, JsError> {
+        let areas = AreaLayer::from_file(file_name, bytes).map_err(err)?;
+        let t = layer.table();
+        if t.len() != self.engine.len() {
+            return Err(err(format!(
+                "the layer has {} locations, the scenario {}",
+                t.len(),
+                self.engine.len()
+            )));
+        }
+        self.levels = area_levels(&areas, &t.x_rd, &t.y_rd);
+        let out: Vec<LevelOut> = self
+            .levels
+            .iter()
+            .map(|l| LevelOut {
+                level: &l.level,
+                codes: &l.codes,
+                names: &l.names,
+                located: l.area_of.iter().filter(|&&a| a != u32::MAX).count() as u32,
+            })
+            .collect();
+        out.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(err)
+    }
+
+    #[wasm_bindgen(js_name = clearAreas)]
+    pub fn clear_areas(&mut self) {
+        self.levels.clear();
     }
 
     pub fn steps(&self) -> Result<JsValue, JsError> {
@@ -153,16 +236,24 @@ impl Scenario {
         Float64Array::from(self.engine.corporation_sum())
     }
 
-    pub fn summary(
-        &self,
-        settings: JsValue,
-        areas: Option<Vec<String>>,
-    ) -> Result<JsValue, JsError> {
+    pub fn summary(&self, settings: JsValue) -> Result<JsValue, JsError> {
         let settings: SummarySettings = if settings.is_undefined() || settings.is_null() {
-            SummarySettings::default()
+            SummarySettings {
+                suppress_below: self.suppression.k(),
+                ..Default::default()
+            }
         } else {
             serde_wasm_bindgen::from_value(settings).map_err(err)?
         };
+        let levels: Vec<AreaLevel> = self
+            .levels
+            .iter()
+            .map(|l| AreaLevel {
+                level: &l.level,
+                area_of: &l.area_of,
+                codes: &l.codes,
+            })
+            .collect();
         let after = self.engine.shares(self.suppression);
         let s = summarise(
             BeforeAfter {
@@ -171,7 +262,7 @@ impl Scenario {
                 dwellings_before: &self.dwellings_before,
                 dwellings_after: self.engine.dwellings(),
             },
-            areas.as_deref(),
+            &levels,
             &settings,
         )
         .map_err(err)?;

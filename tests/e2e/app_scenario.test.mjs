@@ -1,15 +1,26 @@
 // The what-if tab (issue 6): a scenario built in the page — squares selected by a pasted id list
 // and by a click on the map, dwellings sold, new social and mid-rent dwellings built — and the
-// summary the page shows (crossings of 40/50/60/80 % in total and per 1 km square, band table
-// before/after) checked against an independent calculation here: brute-force 200 m sums over the
-// bundled CSV with the edited counts, shares suppressed below k = 10, crossings counted naively.
+// summary the page shows (crossings of 40/50/60/80 % in total, per buurt and per gemeente once the
+// bundled buurt polygons are loaded as a file, band table before/after) checked against an
+// independent calculation here: brute-force 200 m sums over the bundled CSV with the edited counts,
+// shares suppressed below k = 10, crossings counted naively, each square's buurt found by a
+// ray-casting point-in-polygon test in WGS84 (square centres converted with the published RD
+// approximation of Schreutelkamp & Strang van Hees), per-area dwelling counts 1..k-1 suppressed.
 // Also: undo/redo (buttons and Ctrl+Z / Ctrl+Y) restore the numbers, an impossible change shows an
-// error and changes nothing, the CSV export, and the time of an update touching ~100 locations.
+// error and changes nothing, the CSV export, the time of an update touching ~100 locations, the
+// placement check on the scenario's counts, and the scenario saved and loaded back exactly (undo
+// position, selection, placement form).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe as describeSession } from './harness.mjs';
-import { readDemo, bruteForce, bruteForceAll, openDemo, searchId, CORP, DWELLINGS, BENEFIT, INHABITANTS } from './app_support.mjs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT } from './harness.mjs';
+import { readDemo, bruteForce, bruteForceAll, openDemo, searchId, loadFile, CORP, DWELLINGS, BENEFIT, INHABITANTS } from './app_support.mjs';
+
+const BUURT_GEOJSON = path.join(ROOT, 'www', 'demo', 'cbs_buurt_2024_rijnmond.geojson');
+const KWB_CSV = path.join(ROOT, 'www', 'demo', 'cbs_kwb_buurt_2024_rijnmond.csv');
 
 const RADIUS_M = 200;
 const K = 10;
@@ -51,11 +62,74 @@ function editedCounts(steps) {
   return { dw, corp };
 }
 
-/** The 1 km square of a CBS 100 m id, read from the id text: E0974N4514 → E097N451. */
-const kmSquare = (id) => `E${id.slice(1, 4)}N${id.slice(6, 9)}`;
+/** RD New → WGS84, the published approximation (Schreutelkamp & Strang van Hees 2001, ~1 m). */
+function rdToWgs84(x, y) {
+  const dX = (x - 155000) * 1e-5;
+  const dY = (y - 463000) * 1e-5;
+  const K = [[0, 1, 3235.65389], [2, 0, -32.58297], [0, 2, -0.2475], [2, 1, -0.84978], [0, 3, -0.0655], [2, 2, -0.01709],
+    [1, 0, -0.00738], [4, 0, 0.0053], [2, 3, -0.00039], [4, 1, 0.00033], [1, 1, -0.00012]];
+  const L = [[1, 0, 5260.52916], [1, 1, 105.94684], [1, 2, 2.45656], [3, 0, -0.81885], [1, 3, 0.05594], [3, 1, -0.05607],
+    [0, 1, 0.01199], [3, 2, -0.00256], [1, 4, 0.00128], [0, 2, 0.00022], [2, 0, -0.00022], [5, 0, 0.00026]];
+  const sum = (terms) => terms.reduce((a, [p, q, c]) => a + c * dX ** p * dY ** q, 0);
+  return [5.38720621 + sum(L) / 3600, 52.1551744 + sum(K) / 3600];
+}
 
-/** Crossings per threshold, total and per area, and the band tables — all naive loops. */
-function expectedSummary(steps) {
+/** Even-odd ray casting over every ring of a (Multi)Polygon (holes included). */
+function inPolygon(geometry, lon, lat) {
+  const polys = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+  let inside = false;
+  for (const rings of polys) {
+    for (const ring of rings) {
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const [xi, yi] = ring[i];
+        const [xj, yj] = ring[j];
+        if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
+      }
+    }
+  }
+  return inside;
+}
+
+/** Each demo square's buurt code ('' = in none): the first polygon in file order that holds its centre. */
+function buurtOfSquares() {
+  const features = JSON.parse(readFileSync(BUURT_GEOJSON, 'utf8')).features;
+  const boxes = features.map((f) => {
+    const pts = (f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates).flat(3);
+    const xs = [];
+    const ys = [];
+    for (let i = 0; i < pts.length; i += 2) {
+      xs.push(pts[i]);
+      ys.push(pts[i + 1]);
+    }
+    return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+  });
+  return demo.ids.map((_, i) => {
+    const [lon, lat] = rdToWgs84(demo.x[i], demo.y[i]);
+    const k = features.findIndex((f, j) => {
+      const b = boxes[j];
+      return lon >= b[0] && lon <= b[2] && lat >= b[1] && lat <= b[3] && inPolygon(f.geometry, lon, lat);
+    });
+    return k < 0 ? '' : String(features[k].properties.buurtcode).toUpperCase();
+  });
+}
+
+/** Names from the bundled CBS Kerncijfers (buurtcode → buurtnaam, gemeentecode → gemeentenaam). */
+function areaNames() {
+  const lines = readFileSync(KWB_CSV, 'utf8').split(/\r?\n/).filter(Boolean);
+  const head = lines[0].split(',');
+  const names = new Map();
+  for (const line of lines.slice(1)) {
+    const c = line.split(',');
+    names.set(c[head.indexOf('buurtcode')], c[head.indexOf('buurtnaam')]);
+    if (!names.has(c[head.indexOf('gemeentecode')])) names.set(c[head.indexOf('gemeentecode')], c[head.indexOf('gemeentenaam')]);
+  }
+  return names;
+}
+
+let buurtOf = null;
+
+/** Crossings per threshold, total and per area (when the buurten are loaded), and the band tables — all naive loops. */
+function expectedSummary(steps, { withAreas = buurtOf !== null } = {}) {
   const before = bruteForceAll(demo, RADIUS_M, corp0, dw0, K).share;
   const { dw, corp } = editedCounts(steps);
   const afterShare = bruteForceAll(demo, RADIUS_M, corp, dw, K).share;
@@ -77,9 +151,13 @@ function expectedSummary(steps) {
       const up = b < t / 100 && a >= t / 100;
       const down = b >= t / 100 && a < t / 100;
       if (!up && !down) return;
-      const area = kmSquare(demo.ids[i]);
-      if (!perArea.has(area)) perArea.set(area, blank());
-      for (const c of [total[k], perArea.get(area)[k]]) {
+      const areasOfSquare = [];
+      if (withAreas) {
+        const bu = buurtOf[i];
+        areasOfSquare.push(`buurt ${bu}`, `gemeente ${bu ? `GM${bu.slice(2, 6)}` : ''}`);
+      }
+      for (const area of areasOfSquare) if (!perArea.has(area)) perArea.set(area, blank());
+      for (const c of [total[k], ...areasOfSquare.map((a) => perArea.get(a)[k])]) {
         if (up) {
           c.upLocations++;
           c.upDwellings += z(dw[i]);
@@ -105,9 +183,25 @@ function expectedSummary(steps) {
     }
     return { rows, outside };
   };
+  // Per level (buurt, then gemeente), by code, the squares in no area last; dwellings 1..k-1 → null.
   const areaRows = [];
-  for (const [area, cs] of [...perArea].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
-    for (const c of cs) if (c.upLocations || c.downLocations) areaRows.push({ area, ...c });
+  const order = (key) => {
+    const [level, code] = key.split(' ');
+    return [level === 'buurt' ? 0 : 1, code === '' ? 1 : 0, code];
+  };
+  const cmp = (a, b) => {
+    const x = order(a[0]);
+    const y = order(b[0]);
+    return x[0] - y[0] || x[1] - y[1] || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0);
+  };
+  const guard = (v) => (v > 0 && v < K ? null : v);
+  for (const [key, cs] of [...perArea].sort(cmp)) {
+    const [level, area] = key.split(' ');
+    for (const c of cs) {
+      if (c.upLocations || c.downLocations) {
+        areaRows.push({ level, area, ...c, upDwellings: guard(c.upDwellings), downDwellings: guard(c.downDwellings) });
+      }
+    }
   }
   return { total, areaRows, bandsBefore: bands(before, dw0), bandsAfter: bands(afterShare, dw), changed, undetermined };
 }
@@ -125,7 +219,12 @@ async function readSummary(page) {
     const facts = document.querySelector('#whatif .whatif-facts');
     return {
       total: [...document.querySelectorAll('#whatif .whatif-crossings tbody tr')].map(cross),
-      areaRows: [...document.querySelectorAll('#whatif .whatif-area-table tbody tr')].map((tr) => ({ area: tr.dataset.area, ...cross(tr) })),
+      areaRows: [...document.querySelectorAll('#whatif .whatif-area-table tbody tr')].map((tr) => ({
+        level: tr.dataset.level, area: tr.dataset.area, ...cross(tr),
+        upDwellings: tr.dataset.upDwellings === '' ? null : num(tr.dataset.upDwellings),
+        downDwellings: tr.dataset.downDwellings === '' ? null : num(tr.dataset.downDwellings),
+      })),
+      noAreas: !!document.querySelector('#whatif [data-no-areas="true"]'),
       bandsBefore: {
         rows: bandRows.filter((tr) => tr.dataset.band !== 'none').map((tr) => ({ locations: num(tr.dataset.beforeLocations), dwellings: num(tr.dataset.beforeDwellings) })),
         outside: num(bandRows.find((tr) => tr.dataset.band === 'none').dataset.beforeLocations),
@@ -179,7 +278,8 @@ async function assertSummary(page, steps, what) {
   const want = expectedSummary(steps);
   const got = await readSummary(page);
   assert.deepEqual(got.total, want.total, `${what}: crossings in total`);
-  assert.deepEqual(got.areaRows, want.areaRows, `${what}: crossings per 1 km square`);
+  assert.deepEqual(got.areaRows, want.areaRows, `${what}: crossings per buurt and gemeente`);
+  assert.equal(got.noAreas, buurtOf === null, `${what}: says when no areas are loaded`);
   assert.deepEqual(got.bandsBefore, want.bandsBefore, `${what}: band table now`);
   assert.deepEqual(got.bandsAfter, want.bandsAfter, `${what}: band table in the scenario`);
   assert.equal(got.changed, want.changed, `${what}: locations with another share`);
@@ -205,8 +305,21 @@ test('a scenario built in the page: the summary equals a brute-force calculation
   assert.equal(await errorText(page), '');
   assert.equal(await stepCount(page), 1);
   steps.push(sellRows.map((row) => ({ row, kind: 'sell', dwellings: 6 })));
-  const want1 = await assertSummary(page, steps, 'after selling');
+  const want1 = await assertSummary(page, steps, 'after selling (no areas loaded: whole area only)');
   assert.ok(want1.total.some((c) => c.downLocations > 0), 'selling moves some locations below a tipping point');
+
+  // The bundled buurt polygons loaded as a file: the summary now lists per buurt and per gemeente.
+  await loadFile(page, 'cbs_buurt_2024_rijnmond.geojson', readFileSync(BUURT_GEOJSON, 'utf8'));
+  buurtOf = buurtOfSquares();
+  await andWait(page, () => page.click('#tab-whatif'));
+  const perArea = await assertSummary(page, steps, 'after selling, per buurt');
+  assert.ok(perArea.areaRows.some((r) => r.level === 'buurt' && r.area), 'some buurt has a movement');
+  assert.ok(perArea.areaRows.some((r) => r.level === 'gemeente' && r.area === 'GM0599'), 'Rotterdam has a movement');
+  // Names from the bundled CBS figures beside the codes.
+  const names = areaNames();
+  const firstBuurt = perArea.areaRows.find((r) => r.level === 'buurt' && r.area);
+  const shown = await page.locator(`#whatif .whatif-area-table tr[data-area="${firstBuurt.area}"] td`).first().textContent();
+  assert.equal(shown, names.get(firstBuurt.area));
 
   // Step 2: new social housing, 40 dwellings at each of 8 squares with many dwellings but no
   // corporation count (CBS leaves counts below 5 empty; missing counts as 0 by default); one of
@@ -330,20 +443,29 @@ test('the summary exports as CSV (Dutch Excel and standard), per-area small coun
     assert.equal(text.startsWith('\uFEFF'), format === 'nl', 'BOM only for Dutch Excel');
     const lines = text.replace(/^\uFEFF/, '').split('\r\n');
     assert.equal(lines[0], `Scenario${sep}"Proef ""Zuid"""`);
+    const names = areaNames();
     for (const c of want.total) {
-      const line = ['Totaal', c.thresholdPct, c.upLocations, c.upDwellings, c.downLocations, c.downDwellings].join(sep);
+      const line = ['', 'Totaal', '', c.thresholdPct, c.upLocations, c.upDwellings, c.downLocations, c.downDwellings].join(sep);
       assert.ok(lines.includes(line), `${format}: total line ${line}`);
     }
+    assert.ok(want.areaRows.length > 0);
     for (const c of want.areaRows) {
-      const dw = (v) => (v > 0 && v < K ? `<${K}` : String(v));
-      const line = [c.area, c.thresholdPct, c.upLocations, dw(c.upDwellings), c.downLocations, dw(c.downDwellings)].join(sep);
+      const dw = (v) => (v === null ? `<${K}` : String(v));
+      const name = c.area ? names.get(c.area) ?? '' : 'buiten de gebieden';
+      const line = [c.level, c.area, name, c.thresholdPct, c.upLocations, dw(c.upDwellings), c.downLocations, dw(c.downDwellings)].join(sep);
       assert.ok(lines.includes(line), `${format}: area line ${line}`);
+    }
+    // Nothing per area between 0 and k.
+    for (const line of lines.filter((l) => /^(buurt|gemeente)/.test(l))) {
+      const cells = line.split(sep);
+      for (const v of [cells[5], cells[7]]) assert.ok(v === `<${K}` || Number(v) === 0 || Number(v) >= K, `${format}: ${line}`);
     }
   }
 });
 
-test('placement check: the selection ranked by group and corporation share within 200 m, as brute force', async () => {
+test('placement check on the scenario: the selection ranked by group and corporation share within 200 m, as brute force over the edited counts', async () => {
   const { page } = s;
+  const { dw: dwS, corp: corpS } = editedCounts(steps);
   await clearSelection(page);
   const benefit = demo.col(BENEFIT);
   const inhabitants = demo.col(INHABITANTS);
@@ -355,6 +477,8 @@ test('placement check: the selection ranked by group and corporation share withi
     return g.denSum > 0 && g.denSum < K;
   });
   if (thin >= 0 && !rows.includes(thin)) rows.push(thin);
+  // And three squares the scenario changed (their surroundings certainly did change).
+  for (const st of steps) if (!rows.includes(st[0].row)) rows.push(st[0].row);
   await selectIds(page, rows.map((i) => demo.ids[i]));
   await page.fill('#placement-group-pct', '20');
   await page.fill('#placement-corp-pct', '50');
@@ -370,7 +494,7 @@ test('placement check: the selection ranked by group and corporation share withi
   // ordered unsuppressed first, then by group share, then corporation share, then list order.
   const want = rows.map((i, q) => {
     const g = bruteForce(demo, i, RADIUS_M, benefit, inhabitants, K).share;
-    const c = bruteForce(demo, i, RADIUS_M, corp0, dw0, K).share;
+    const c = bruteForce(demo, i, RADIUS_M, corpS, dwS, K).share;
     const gs = Number.isNaN(g) ? null : g;
     const cs = Number.isNaN(c) ? null : c;
     return {
@@ -383,25 +507,62 @@ test('placement check: the selection ranked by group and corporation share withi
   assert.deepEqual(got, want);
   if (thin >= 0) assert.ok(got.at(-1).suppressed, 'a candidate with fewer than k within the radius is suppressed and ranks last');
   assert.ok(got.some((r) => r.groupFlag || r.corporationFlag), 'some candidates are flagged');
+  // The page says it ranked on the scenario, and the scenario did change some candidate's share.
+  const basis = await page.locator('#placement-basis').evaluate((e) => ({ ...e.dataset, text: e.textContent }));
+  assert.equal(basis.basis, 'scenario');
+  assert.equal(basis.steps, String(steps.length));
+  assert.match(basis.text, /scenario/);
+  const unchanged = rows.every((i) => Object.is(bruteForce(demo, i, RADIUS_M, corp0, dw0, K).share, bruteForce(demo, i, RADIUS_M, corpS, dwS, K).share));
+  assert.ok(!unchanged, 'the scenario changes some candidate\'s corporation share');
 });
 
-test('the scenario saves as JSON by location id and loads back to the same numbers', async () => {
+test('the scenario saves as JSON (steps, undo position, selection, placement form) and loads back exactly', async () => {
   const { page } = s;
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#whatif-save')]);
-  const saved = JSON.parse(await readFile(await download.path(), 'utf8'));
+  // One step undone (so one redo waits), three squares selected, the placement form changed.
+  await andWait(page, () => page.click('#whatif-undo'));
+  assert.equal(await stepCount(page), 2);
+  await clearSelection(page);
+  const chosen = rowsBy((i) => dw0[i]).slice(0, 3).map((i) => demo.ids[i]);
+  await selectIds(page, chosen);
+  await page.fill('#placement-group-pct', '25');
+  await page.fill('#placement-corp-pct', '55');
+  const save = async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#whatif-save')]);
+    return JSON.parse(await readFile(await download.path(), 'utf8'));
+  };
+  const saved = await save();
   assert.equal(saved.kind, 'veerkracht-scenario');
+  assert.equal(saved.version, 2);
+  assert.equal(saved.name, 'Proef "Zuid"');
   const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  assert.deepEqual(
-    saved.steps.map((st) => st.changes.slice().sort(byId)),
-    steps.map((st) => st.map((c) => ({ id: demo.ids[c.row], kind: c.kind, dwellings: c.dwellings })).sort(byId)),
-  );
+  const plain = (st) => st.map((c) => ({ id: demo.ids[c.row], kind: c.kind, dwellings: c.dwellings })).sort(byId);
+  assert.deepEqual(saved.steps.map((st) => st.changes.slice().sort(byId)), steps.slice(0, 2).map(plain));
+  // Next redo first: the step just undone, then the one the timing test left undone.
+  assert.deepEqual(saved.undone[0].changes.slice().sort(byId), plain(steps[2]));
+  assert.equal(saved.undone.length, 2);
+  assert.ok(saved.undone[1].changes.every((c) => c.kind === 'newBuildMidRent' && c.dwellings === 1));
+  assert.deepEqual(saved.selection.slice().sort(), chosen.slice().sort());
+  assert.deepEqual(saved.placement, { group: BENEFIT, groupDenominator: INHABITANTS, groupThresholdPct: 25, corporationThresholdPct: 55 });
+
   await andWait(page, () => page.click('#whatif-reset'));
+  await page.fill('#whatif-name', 'iets anders');
+  await page.fill('#placement-group-pct', '20');
   assert.equal(await stepCount(page), 0);
   await assertSummary(page, [], 'after clearing');
   await andWait(page, () => page.setInputFiles('#whatif-load', { name: 'scenario.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(saved)) }));
-  assert.equal(await stepCount(page), steps.length);
+  assert.equal(await stepCount(page), 2);
   assert.equal(await errorText(page), '');
-  await assertSummary(page, steps, 'after loading the saved scenario');
+  assert.ok(!(await page.locator('#whatif-redo').isDisabled()), 'the undone step can be redone');
+  assert.equal(await page.locator('#whatif .whatif-selcount').getAttribute('data-count'), '3');
+  assert.equal(await page.inputValue('#whatif-name'), 'Proef "Zuid"');
+  assert.equal(await page.inputValue('#placement-group-pct'), '25');
+  await assertSummary(page, steps.slice(0, 2), 'after loading the saved scenario');
+  // Saved again: the same file.
+  assert.deepEqual(await save(), saved);
+  // The project file's entry points (app.whatIf.toJSON / fromJSON) are the same functions.
+  await andWait(page, () => page.click('#whatif-redo'));
+  await assertSummary(page, steps, 'after redoing the loaded undone step');
+  await clearSelection(page);
 });
 
 test('the tab reads in English after the language switch', async () => {

@@ -5,8 +5,9 @@
  *
  * Suppression: a share from fewer than k dwellings within the radius is already no share (the
  * engine leaves such locations out of every crossing). On top of that, a dwelling count in the
- * per-area rows that is above 0 but below k is written as `<k`, so no small count of dwellings of
- * one area leaves the tool.
+ * per-area rows that is above 0 but below k comes from the engine as `null` (src/analysis/
+ * scenario_summary.rs) and is written as `<k`, so no small count of dwellings of one area leaves
+ * the tool. Per-area rows carry the level (buurt, gemeente), the code and the name.
  */
 
 /** @param {string} text */
@@ -33,7 +34,7 @@ export function scenarioCsv({ summary, steps, name, layerName, settings, format,
   const lines = [];
   const row = (...cells) => lines.push(cells.map((c) => quote(c, sep)).join(sep));
   const num = (v) => number(v, format);
-  const guarded = (v) => (v > 0 && v < k ? `<${num(k)}` : num(v));
+  const guarded = (v) => (v === null || v === undefined || (v > 0 && v < k) ? `<${num(k)}` : num(v));
 
   row(L.scenario, name);
   row(L.layer, layerName);
@@ -41,14 +42,17 @@ export function scenarioCsv({ summary, steps, name, layerName, settings, format,
   row(L.k, num(k));
   row(L.suppressed);
   row();
-  row(L.area, L.threshold, L.upLoc, L.upDw, L.downLoc, L.downDw);
+  row(L.level, L.area, L.name, L.threshold, L.upLoc, L.upDw, L.downLoc, L.downDw);
   for (const c of summary.crossings) {
-    row(L.total, num(c.thresholdPct), num(c.upLocations), num(c.upDwellings), num(c.downLocations), num(c.downDwellings));
+    row('', L.total, '', num(c.thresholdPct), num(c.upLocations), num(c.upDwellings), num(c.downLocations), num(c.downDwellings));
   }
   for (const a of summary.perArea) {
     for (const c of a.crossings) {
       if (!c.upLocations && !c.downLocations) continue;
-      row(a.area, num(c.thresholdPct), num(c.upLocations), guarded(c.upDwellings), num(c.downLocations), guarded(c.downDwellings));
+      row(
+        L.levelName(a.level), a.area, a.area ? L.areaName(a.level, a.area) : L.outside, num(c.thresholdPct),
+        num(c.upLocations), guarded(c.upDwellings), num(c.downLocations), guarded(c.downDwellings),
+      );
     }
   }
   row();

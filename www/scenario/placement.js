@@ -4,9 +4,11 @@
  * share of a vulnerable group (default: persons on benefit per inhabitant) and the corporation
  * share within the radius, ranked least concentrated first and flagged above the user's
  * thresholds. Shown as a table, outlined on the map (flagged in red), exportable as CSV with
- * suppressed shares left empty. Ids are set with textContent only.
+ * suppressed shares left empty. While the what-if scenario has steps, the check runs on the
+ * scenario's counts (dwellings and corporation dwellings after the steps) and says so; otherwise on
+ * the current situation. Ids are set with textContent only.
  */
-import { t, formatShare, formatNumber } from '../i18n/i18n.js';
+import { t, tn, formatShare, formatNumber } from '../i18n/i18n.js';
 import { number } from './csv.js';
 
 const SRC = 'locations';
@@ -74,13 +76,15 @@ export function createPlacement(card, { engine, mapView, getInput, csvFormat, is
   );
   const status = el('p', 'muted small placement-status');
   status.setAttribute('aria-live', 'polite');
+  const basis = el('p', 'small placement-basis');
+  basis.id = 'placement-basis';
   const out = el('div', 'placement-out');
   out.id = 'placement-result';
   const exportBtn = labelled('button', 'placement.export', 'btn btn-small');
   exportBtn.type = 'button';
   exportBtn.id = 'placement-export';
   exportBtn.disabled = true;
-  card.append(labelled('h2', 'placement.title'), help, form, status, out, exportBtn);
+  card.append(labelled('h2', 'placement.title'), help, form, status, basis, out, exportBtn);
 
   function fillColumns() {
     const cols = getInput()?.columns || [];
@@ -102,6 +106,7 @@ export function createPlacement(card, { engine, mapView, getInput, csvFormat, is
   function render() {
     if (!result) {
       out.replaceChildren();
+      basis.textContent = '';
       exportBtn.disabled = true;
       return;
     }
@@ -132,6 +137,11 @@ export function createPlacement(card, { engine, mapView, getInput, csvFormat, is
       n: result.rows.length, flagged: result.rows.filter((r) => r.groupFlag || r.corporationFlag).length,
       radius: result.settings.radiusM, k: result.settings.suppressBelow,
     });
+    basis.textContent = result.scenario
+      ? tn('placement.basis.scenario', result.scenario.steps, { name: result.scenario.name })
+      : t('placement.basis.now');
+    basis.dataset.basis = result.scenario ? 'scenario' : 'now';
+    basis.dataset.steps = String(result.scenario?.steps ?? 0);
     showOnMap();
   }
 
@@ -170,8 +180,10 @@ export function createPlacement(card, { engine, mapView, getInput, csvFormat, is
       const rows = await engine.request('placementCheck', {
         layerId: input.layerId, rows: input.rows, dwellings: input.dwellings, corporation: input.corporation,
         group: group.value, groupDenominator: groupDen.value, missing: input.settings.missing, settings,
+        scenarioId: input.scenarioId || null,
       }).promise;
-      result = { rows, settings, group: group.value, groupDen: groupDen.value };
+      const scenario = input.scenarioId ? { name: input.scenarioName, steps: input.scenarioSteps } : null;
+      result = { rows, settings, group: group.value, groupDen: groupDen.value, scenario };
       render();
     } catch (err) {
       result = null;
@@ -205,7 +217,25 @@ export function createPlacement(card, { engine, mapView, getInput, csvFormat, is
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   });
 
+  /** The form's values (for the project file) and back. */
+  function getState() {
+    return { group: group.value, groupDenominator: groupDen.value, groupThresholdPct: Number(groupPct.value), corporationThresholdPct: Number(corpPct.value) };
+  }
+  function setState(st) {
+    if (!st) return;
+    fillColumns();
+    const pick = (sel, v) => {
+      if (v !== undefined && [...sel.options].some((o) => o.value === v)) sel.value = v;
+    };
+    pick(group, st.group);
+    pick(groupDen, st.groupDenominator);
+    if (Number.isFinite(st.groupThresholdPct)) groupPct.value = String(st.groupThresholdPct);
+    if (Number.isFinite(st.corporationThresholdPct)) corpPct.value = String(st.corporationThresholdPct);
+  }
+
   return {
+    getState,
+    setState,
     refresh() {
       fillColumns();
     },

@@ -6,9 +6,11 @@
  * mid-rent) and a number of dwellings per location, and applies it. Every step can be undone and
  * redone (buttons, Ctrl+Z / Ctrl+Y). The worker recomputes only the locations within the radius of
  * a changed one and sends back just those rows with their new shares; this module patches its copy
- * of the shares, the map colours (GeoJSON `updateData`, no full redraw) and the band counts, then
- * asks for the summary: locations and dwellings moving across 40/50/60/80 %, in total and per area
- * (the 1 km square a location lies in), and the band table before and after. Exportable as CSV.
+ * of the shares, the map colours of the locations whose band changed (feature state, no re-tiling)
+ * and the band counts, then asks for the summary: locations and dwellings moving across
+ * 40/50/60/80 %, in total and per area (per buurt and per gemeente, when an area file with buurt
+ * polygons is loaded; small per-area dwelling counts shown as <k), and the band table before and
+ * after. Exportable as CSV. The placement check uses the scenario's counts while it has steps.
  *
  * All computing is in the worker (`scenario*` ops in worker.js → src/wasm/scenario.rs); text from
  * files (ids) is set with textContent only.
@@ -17,6 +19,8 @@ import { t, tn, formatNumber, language } from '../i18n/i18n.js';
 import { classify, bandOf, bandLabels, DEFAULT_EDGES_PCT } from '../bands.js';
 import { scenarioCsv } from './csv.js';
 import { createPlacement } from './placement.js';
+import { bundledAreaNames } from './area-names.js';
+import './i18n.js';
 import './whatif.css';
 
 export const DWELLINGS = 'aantal_woningen';
@@ -79,6 +83,11 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
   let chain = Promise.resolve();
   let lastSummary = null;
   let lastTiming = null;
+  /**
+   * The areas the scenario's locations are bound to: the area file's layer id and name, and per
+   * level {level, codes, names, located}; or an error message.
+   */
+  let areas = null;
   let error = '';
 
   // ---- the panel ----------------------------------------------------------------------------
@@ -209,6 +218,9 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
     getInput: () => (sc ? {
       layerId: sc.layerId, columns: pickLayer()?.columns || [], rows: [...selection].sort((a, b) => a - b),
       settings: sc.settings, dwellings: DWELLINGS, corporation: CORPORATION,
+      // While the scenario has steps, the check runs on its counts (src/wasm/placement.rs).
+      scenarioId: sc.steps.length ? sc.id : null, scenarioName: nameInput.value.trim() || t('whatif.defaultName'),
+      scenarioSteps: sc.steps.length,
     } : null),
     csvFormat: () => exportFormat.value,
     isActive: () => active,
@@ -295,6 +307,7 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
       engineMs: String(engineMs), updateMs: String(updateMs), summaryMs: String(summaryMs ?? ''), rows: String(rows), locations: String(locations),
       summaryEngineMs: String(lastTiming.summaryEngineMs ?? ''),
       workerMs: String(lastTiming.workerMs ?? ''), summaryWorkerMs: String(lastTiming.summaryWorkerMs ?? ''),
+      recoloured: String(lastTiming.recoloured ?? ''), frameMs: String(lastTiming.frameMs ?? ''),
     });
     timing.textContent = t('whatif.timing', {
       update: formatNumber(updateMs, 1), engine: formatNumber(engineMs, 1),
@@ -374,32 +387,8 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
     for (const c of s.crossings) cb.append(crossRow(c, null));
     cross.append(ch, cb);
 
-    // Per area
-    const areas = el('details', 'whatif-areas');
-    areas.open = s.withAreas && s.perArea.length > 0 && s.perArea.length <= 12;
-    const summ = el('summary', '', s.withAreas ? tn('whatif.perArea', s.perArea.length) : t('whatif.perAreaLater'));
-    if (!s.withAreas) {
-      areas.addEventListener('toggle', () => {
-        if (!areas.open || areasWanted) return;
-        areasWanted = true;
-        queue(async () => {
-          await refreshSummary();
-          renderSummary();
-        });
-      }, { once: true });
-    }
-    const at = el('table', 'result-table whatif-area-table');
-    const ah = el('thead');
-    ah.append(headRow(['whatif.col.area', 'whatif.col.threshold', 'whatif.col.numUpLoc', 'whatif.col.numUpDw', 'whatif.col.numDownLoc', 'whatif.col.numDownDw']));
-    const ab = el('tbody');
-    for (const a of s.perArea) {
-      for (const c of a.crossings) {
-        if (!c.upLocations && !c.downLocations) continue;
-        ab.append(crossRow(c, a.area));
-      }
-    }
-    at.append(ah, ab);
-    areas.append(summ, at);
+    // Per area (buurt, gemeente) when an area file is loaded; else say so.
+    const areaBlock = renderAreas(s);
 
     const facts = el('p', 'muted small whatif-facts', t('whatif.facts', {
       changed: s.changedLocations, undetermined: s.undeterminedLocations, k: sc.settings.suppressBelow,
@@ -408,8 +397,68 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
 
     compare.replaceChildren(
       el('h4', '', t('whatif.bandsTitle', { radius: sc.settings.radiusM })), bands,
-      el('h4', '', t('whatif.crossingsTitle')), cross, areas, facts,
+      el('h4', '', t('whatif.crossingsTitle')), cross, areaBlock, facts,
     );
+  }
+
+  /** Name of an area: from the area file, else from the bundled CBS names, else none. */
+  function areaName(level, code) {
+    const l = areas?.levels?.find((x) => x.level === level);
+    const i = l ? l.index.get(code) : undefined;
+    return (i !== undefined && l.names[i]) || bundledAreaNames().get(code) || '';
+  }
+
+  function renderAreas(s) {
+    const box = el('div', 'whatif-areas-box');
+    if (!areas?.levels?.length) {
+      const p = el('p', 'muted small whatif-no-areas', areas?.error || t('whatif.areas.none'));
+      p.dataset.noAreas = 'true';
+      box.append(p);
+      return box;
+    }
+    const k = s.suppressBelow ?? sc.settings.suppressBelow;
+    const dw = (v) => (v === null || v === undefined ? `<${formatNumber(k, 0)}` : formatNumber(v, 0));
+    const first = areas.levels[0];
+    box.append(el('p', 'muted small whatif-areas-from', t('whatif.areas.from', {
+      file: areas.fileName, located: formatNumber(first.located, 0), n: formatNumber(sc.n, 0),
+    })));
+    for (const l of areas.levels) {
+      const list = s.perArea.filter((a) => a.level === l.level);
+      const details = el('details', 'whatif-areas');
+      details.dataset.level = l.level;
+      details.open = list.length > 0 && list.length <= 12;
+      const levelText = t(`whatif.areas.level.${l.level}`);
+      details.append(el('summary', '', tn('whatif.areas.count', list.filter((a) => a.area).length, { level: levelText })));
+      const table = el('table', 'result-table whatif-area-table');
+      table.dataset.level = l.level;
+      const head = el('thead');
+      head.append(headRow(['whatif.col.area', 'whatif.col.areaName', 'whatif.col.threshold', 'whatif.col.numUpLoc', 'whatif.col.numUpDw', 'whatif.col.numDownLoc', 'whatif.col.numDownDw']));
+      const body = el('tbody');
+      for (const a of list) {
+        const name = a.area ? areaName(l.level, a.area) : t('whatif.areas.outside');
+        for (const c of a.crossings) {
+          if (!c.upLocations && !c.downLocations) continue;
+          const tr = el('tr');
+          Object.assign(tr.dataset, {
+            level: l.level, area: a.area, threshold: String(c.thresholdPct), upLocations: String(c.upLocations),
+            upDwellings: c.upDwellings === null ? '' : String(c.upDwellings), downLocations: String(c.downLocations),
+            downDwellings: c.downDwellings === null ? '' : String(c.downDwellings),
+          });
+          const pct = language() === 'nl' ? `${formatNumber(c.thresholdPct)} %` : `${formatNumber(c.thresholdPct)}%`;
+          tr.append(
+            cell('th', a.area || '–'), cell('td', name), cell('td', pct),
+            cell('td', formatNumber(c.upLocations, 0), 'num'), cell('td', dw(c.upDwellings), 'num'),
+            cell('td', formatNumber(c.downLocations, 0), 'num'), cell('td', dw(c.downDwellings), 'num'),
+          );
+          body.append(tr);
+        }
+      }
+      table.append(head, body);
+      details.append(table);
+      box.append(details);
+    }
+    box.append(el('p', 'muted small', t('whatif.areas.suppressed', { k: formatNumber(k, 0) })));
+    return box;
   }
 
   function crossRow(c, area) {
@@ -536,15 +585,21 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
     }
   }
 
-  /** Patch the changed rows' colours only (GeoJSON diff), not the whole layer. */
+  /**
+   * Recolour the locations whose band changed: feature state on the map (no re-tiling of the
+   * layer), else a GeoJSON diff on a map without `updateClasses`.
+   */
   function patchMap(rows) {
     if (!active || !rows.length) return;
-    const source = mapView.map.getSource(SRC);
-    const update = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      update[i] = { id: rows[i], addOrUpdateProperties: [{ key: 'b', value: sc.bands[rows[i]] }] };
+    const classes = new Int8Array(rows.length);
+    for (let i = 0; i < rows.length; i++) classes[i] = sc.bands[rows[i]];
+    if (mapView.updateClasses) {
+      mapView.updateClasses(rows, classes);
+      return;
     }
-    source.updateData({ update });
+    const update = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) update[i] = { id: rows[i], addOrUpdateProperties: [{ key: 'b', value: classes[i] }] };
+    mapView.map.getSource(SRC).updateData({ update });
   }
 
   // ---- the scenario in the worker ---------------------------------------------------------------
@@ -600,7 +655,13 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
   async function ensureScenario() {
     const layer = pickLayer();
     const settings = getContext().settings;
-    if (sc && layer && sc.layerId === layer.id && sc.geometry === layer.geometry && sameSettings(sc.settings, settings)) return false;
+    if (sc && layer && sc.layerId === layer.id && sc.geometry === layer.geometry && sameSettings(sc.settings, settings)) {
+      if (await syncAreas()) {
+        await refreshSummary();
+        renderSummary();
+      }
+      return false;
+    }
     const replay = sc && layer && sc.layerId === layer.id ? sc.steps : [];
     if (sc) engine.request('scenarioFree', { scenarioId: sc.id });
     if (!sc || sc.layerId !== layer?.id || sc.geometry !== layer?.geometry) selection.clear();
@@ -634,6 +695,7 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
       }
     }
     if (dropped) showError(t('whatif.replayDropped', { count: dropped }));
+    await syncAreas();
     await refreshSummary();
     renderAll();
     placement.refresh();
@@ -641,37 +703,78 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
     return true;
   }
 
-  /** Take a change from the worker into the page's copy. */
+  /** Take a change from the worker into the page's copy; returns the rows whose band changed. */
   function absorb(c) {
     const { rows, shares } = c;
     const none = DEFAULT_EDGES_PCT.length;
+    const moved = [];
     for (let i = 0; i < rows.length; i++) {
       const old = sc.bands[rows[i]];
       const b = bandOf(shares[i], DEFAULT_EDGES_PCT);
       sc.shares[rows[i]] = shares[i];
+      if (b === old) continue;
       sc.bands[rows[i]] = b;
       sc.counts[old < 0 ? none : old]--;
       sc.counts[b < 0 ? none : b]++;
+      moved.push(rows[i]);
     }
     sc.steps = c.steps;
     sc.canUndo = c.canUndo;
     sc.canRedo = c.canRedo;
+    return moved;
   }
 
-  /** Layers up to this size get the per-area list with every summary; larger ones on request. */
-  const AREAS_ALWAYS_UP_TO = 200_000;
-  let areasWanted = false;
   async function refreshSummary() {
-    const withAreas = sc.n <= AREAS_ALWAYS_UP_TO || areasWanted;
-    lastSummary = await request('scenarioSummary', { settings: { thresholdsPct: THRESHOLDS_PCT }, withAreas });
-    lastSummary.withAreas = withAreas;
+    lastSummary = await request('scenarioSummary', {
+      settings: { thresholdsPct: THRESHOLDS_PCT, suppressBelow: sc.settings.suppressBelow },
+    });
+  }
+
+  /** The area file to count per area with: the last GeoJSON layer loaded (not the scenario's own). */
+  function pickAreaLayer() {
+    const ctx = getContext();
+    const files = ctx.layers.filter((l) => l.id !== sc?.layerId && l.file && /\.(geo)?json$/i.test(l.fileName || ''));
+    return files.length ? files[files.length - 1] : null;
+  }
+
+  /** Bind the scenario's locations to the current area file (or to none); true when that changed. */
+  async function syncAreas() {
+    if (!sc) return false;
+    const layer = pickAreaLayer();
+    const key = layer ? `${layer.id}:${layer.rows}:${layer.fileName}` : null;
+    if ((areas?.key ?? null) === key && areas?.scenarioId === sc.id) return false;
+    if (!layer) {
+      if (areas) await request('scenarioClearAreas', {});
+      areas = null;
+      return true;
+    }
+    try {
+      const levels = await request('scenarioAreas', { layerId: sc.layerId, file: layer.file, fileName: layer.fileName });
+      for (const l of levels) l.index = new Map(l.codes.map((c, i) => [c, i]));
+      areas = { key, scenarioId: sc.id, layerId: layer.id, fileName: layer.fileName, levels };
+    } catch (err) {
+      areas = { key, scenarioId: sc.id, layerId: layer.id, fileName: layer.fileName, levels: [], error: t('whatif.areas.failed', { file: layer.fileName, message: err.message }) };
+    }
+    return true;
   }
 
   /** The band table's "scenario" column from this thread's counts, before the summary arrives. */
   function patchBandCounts() {
-    for (const tr of compare.querySelectorAll('.whatif-bands tr[data-band]')) {
+    const rows = compare.querySelectorAll('.whatif-bands tr[data-band]');
+    let maxLoc = 1;
+    for (const tr of rows) {
+      if (tr.dataset.band === 'none') continue;
+      maxLoc = Math.max(maxLoc, Number(tr.dataset.beforeLocations), sc.counts[Number(tr.dataset.band)]);
+    }
+    for (const tr of rows) {
       const i = tr.dataset.band === 'none' ? DEFAULT_EDGES_PCT.length : Number(tr.dataset.band);
       const after = sc.counts[i];
+      // The histogram bars (before / scenario) beside the band label.
+      const bars = tr.querySelectorAll('.whatif-bar span');
+      if (bars.length === 2) {
+        bars[0].style.width = `${(100 * Number(tr.dataset.beforeLocations)) / maxLoc}%`;
+        bars[1].style.width = `${(100 * after) / maxLoc}%`;
+      }
       const d = after - Number(tr.dataset.beforeLocations);
       tr.dataset.afterLocations = String(after);
       const cells = tr.querySelectorAll('td');
@@ -694,14 +797,26 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
     const t1 = performance.now();
     showError('');
     if (c.nothing) return false;
-    absorb(c);
-    patchMap(c.rows);
+    const moved = absorb(c);
+    patchMap(moved);
     patchBandCounts();
     renderSteps();
     setMapSelection();
     const t2 = performance.now();
-    lastTiming = { engineMs: round(t1 - t0), workerMs: round(c.workerMs ?? NaN), updateMs: round(t2 - t0), rows: c.rows.length, locations };
+    lastTiming = {
+      engineMs: round(t1 - t0), workerMs: round(c.workerMs ?? NaN), updateMs: round(t2 - t0), rows: c.rows.length,
+      recoloured: moved.length, locations,
+    };
     renderTiming();
+    // When the map has drawn the frame with the new colours (drawing, not computing: reported apart).
+    const timed = lastTiming;
+    if (active) {
+      mapView.map.once('render', () => {
+        timed.frameMs = round(performance.now() - t0);
+        timing.dataset.frameMs = String(timed.frameMs);
+      });
+      mapView.map.triggerRepaint();
+    }
     const t3 = performance.now();
     await refreshSummary();
     lastTiming.summaryEngineMs = round(performance.now() - t3);
@@ -786,15 +901,7 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
     if (file) await addIdList(await file.text());
     fileInput.value = '';
   });
-  exportBtn.addEventListener('click', () => queue(async () => {
-    // Large layers compute the per-area list on request: the export always has it.
-    if (lastSummary && !lastSummary.withAreas) {
-      areasWanted = true;
-      await refreshSummary();
-      renderSummary();
-    }
-    exportCsv();
-  }));
+  exportBtn.addEventListener('click', () => queue(async () => exportCsv()));
   saveBtn.addEventListener('click', async () => {
     const data = await toJSON();
     if (!data) return;
@@ -817,20 +924,34 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
     }
   });
 
-  /** The scenario for a project file: name, settings and the steps with location ids (not rows). */
+  /**
+   * The scenario for a project file (and the Save button), by location id (not row): its name, the
+   * settings it was computed with, the applied steps (oldest first), the undone steps that can
+   * still be redone (next redo first — so the undo position comes back), the selection (the
+   * placement candidates) and the placement form. The page holds one scenario at a time.
+   */
   async function toJSON() {
     if (!sc) return null;
-    const rows = [...new Set(sc.steps.flatMap((st) => st.changes.map((c) => c.row)))];
+    const { steps, redo } = await request('scenarioSteps', {});
+    const sel = [...selection].sort((a, b) => a - b);
+    const rows = [...new Set([...steps, ...redo].flatMap((st) => st.changes.map((c) => c.row)).concat(sel))];
     const ids = rows.length ? await engine.request('rowIds', { layerId: sc.layerId, rows }).promise : [];
     const idOf = new Map(rows.map((r, i) => [r, ids[i]]));
+    const plain = (st) => ({ label: st.label, changes: st.changes.map((c) => ({ id: idOf.get(c.row), kind: c.kind, dwellings: c.dwellings })) });
     return {
-      kind: 'veerkracht-scenario', version: 1, name: nameInput.value.trim(), layer: sc.layerName,
-      settings: sc.settings,
-      steps: sc.steps.map((st) => ({ label: st.label, changes: st.changes.map((c) => ({ id: idOf.get(c.row), kind: c.kind, dwellings: c.dwellings })) })),
+      kind: 'veerkracht-scenario', version: 2, name: nameInput.value.trim(), layer: sc.layerName,
+      settings: { ...sc.settings },
+      steps: steps.map(plain),
+      undone: redo.map(plain),
+      selection: sel.map((r) => idOf.get(r)),
+      placement: placement.getState(),
     };
   }
 
-  /** Replace the scenario by a saved one (steps replayed on the current layer, by id). */
+  /**
+   * Replace the scenario by a saved one (version 1 or 2): steps replayed on the current layer by
+   * id, then the undone ones applied and undone again, the selection and placement form restored.
+   */
   function fromJSON(data) {
     if (data?.kind !== 'veerkracht-scenario' || !Array.isArray(data.steps)) throw new Error(t('whatif.notScenario'));
     return queue(async () => {
@@ -838,15 +959,24 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
       sc = null;
       await ensureScenario();
       if (!sc) return;
-      if (data.name) nameInput.value = String(data.name);
-      const ids = [...new Set(data.steps.flatMap((st) => st.changes.map((c) => String(c.id))))];
-      const { rows, missing } = await engine.request('findIds', { layerId: sc.layerId, ids }).promise;
+      nameInput.value = data.name ? String(data.name) : t('whatif.defaultName');
+      const undone = Array.isArray(data.undone) ? data.undone : [];
+      const all = [...data.steps, ...undone];
+      const wanted = Array.isArray(data.selection) ? data.selection.map(String) : [];
+      const ids = [...new Set(all.flatMap((st) => st.changes.map((c) => String(c.id))).concat(wanted))];
+      const { rows, missing } = ids.length ? await engine.request('findIds', { layerId: sc.layerId, ids }).promise : { rows: [], missing: [] };
       if (missing.length) throw new Error(t('whatif.idsMissing', { added: rows.length, missing: missing.length, examples: missing.slice(0, 5).join(', ') }));
       const rowOf = new Map(ids.map((id, i) => [id, rows[i]]));
-      for (const st of data.steps) {
+      let applied = 0;
+      for (const st of all) {
         const step = { label: String(st.label ?? ''), changes: st.changes.map((c) => ({ row: rowOf.get(String(c.id)), kind: c.kind, dwellings: Number(c.dwellings) })) };
         if (!(await edit('scenarioApply', { step }, step.changes.length))) break;
+        applied++;
       }
+      for (let i = Math.max(0, applied - data.steps.length); i > 0; i--) await edit('scenarioUndo', {}, 0);
+      selection.clear();
+      for (const id of wanted) selection.add(rowOf.get(id));
+      placement.setState(data.placement);
       renderAll();
       await drawScenarioMap();
     });
@@ -874,6 +1004,8 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
       labels: {
         scenario: t('whatif.title'), layer: t('whatif.csv.layer'), radius: t('whatif.csv.radius'), k: t('whatif.csv.k'),
         area: t('whatif.col.area'), total: t('whatif.csv.total'), threshold: t('whatif.col.threshold'),
+        level: t('whatif.csv.level'), name: t('whatif.col.areaName'), outside: t('whatif.areas.outside'),
+        levelName: (level) => level, areaName: (level, code) => areaName(level, code),
         upLoc: t('whatif.col.numUpLoc'), upDw: t('whatif.col.numUpDw'), downLoc: t('whatif.col.numDownLoc'), downDw: t('whatif.col.numDownDw'),
         band: t('whatif.col.band'), before: t('whatif.col.numBefore'), after: t('whatif.col.numAfter'),
         dwBefore: t('whatif.col.numDwBefore'), dwAfter: t('whatif.col.numDwAfter'), noShare: t('whatif.noShare'),

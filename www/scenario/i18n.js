@@ -1,0 +1,43 @@
+/** Texts of the what-if tab added in this session (per-area summary, placement on a scenario). */
+import { addTranslations } from '../i18n/i18n.js';
+
+addTranslations({
+  nl: {
+    'whatif.areas.level.buurt': 'Per buurt',
+    'whatif.areas.level.wijk': 'Per wijk',
+    'whatif.areas.level.gemeente': 'Per gemeente',
+    'whatif.areas.level.gebied': 'Per gebied',
+    'whatif.areas.count': '{level}: {count} met een verschuiving',
+    'whatif.areas.count.one': '{level}: 1 met een verschuiving',
+    'whatif.areas.none': 'Geen gebiedsindeling geladen: de tellingen hierboven gelden voor het hele gebied. Laad buurtgrenzen (GeoJSON met buurtcodes, bv. de CBS Wijk- en buurtkaart) onder Bestanden om de verschuivingen per buurt en gemeente te zien.',
+    'whatif.areas.from': 'Gebieden uit {file}: {located} van {n} locaties liggen in een buurt.',
+    'whatif.areas.failed': 'Gebiedsindeling uit {file} niet gelukt: {message}',
+    'whatif.areas.outside': 'buiten de gebieden',
+    'whatif.areas.suppressed': 'Aantallen woningen per gebied boven 0 en onder {k} staan als <{k}.',
+    'whatif.col.areaName': 'Naam',
+    'whatif.csv.level': 'Niveau',
+    'whatif.json.undone': '{count} ongedane stappen',
+    'placement.basis.now': 'Berekend op de huidige situatie.',
+    'placement.basis.scenario': 'Berekend op het scenario "{name}" ({count} stappen): woningen en corporatiewoningen zoals na die stappen.',
+    'placement.basis.scenario.one': 'Berekend op het scenario "{name}" (1 stap): woningen en corporatiewoningen zoals na die stap.',
+  },
+  en: {
+    'whatif.areas.level.buurt': 'Per neighbourhood (buurt)',
+    'whatif.areas.level.wijk': 'Per district (wijk)',
+    'whatif.areas.level.gemeente': 'Per municipality',
+    'whatif.areas.level.gebied': 'Per area',
+    'whatif.areas.count': '{level}: {count} with a movement',
+    'whatif.areas.count.one': '{level}: 1 with a movement',
+    'whatif.areas.none': 'No areas loaded: the counts above are for the whole area. Load neighbourhood boundaries (GeoJSON with buurt codes, e.g. the CBS Wijk- en buurtkaart) under Files to see the movements per buurt and municipality.',
+    'whatif.areas.from': 'Areas from {file}: {located} of {n} locations lie in a buurt.',
+    'whatif.areas.failed': 'Areas from {file} failed: {message}',
+    'whatif.areas.outside': 'outside the areas',
+    'whatif.areas.suppressed': 'Dwelling counts per area above 0 and below {k} are shown as <{k}.',
+    'whatif.col.areaName': 'Name',
+    'whatif.csv.level': 'Level',
+    'whatif.json.undone': '{count} undone steps',
+    'placement.basis.now': 'Computed on the current situation.',
+    'placement.basis.scenario': 'Computed on the scenario "{name}" ({count} steps): dwellings and corporation dwellings as after those steps.',
+    'placement.basis.scenario.one': 'Computed on the scenario "{name}" (1 step): dwellings and corporation dwellings as after that step.',
+  },
+});
