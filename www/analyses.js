@@ -7,8 +7,24 @@
  *    buurten, with the interpolated tipping point, the broken-line fit and bootstrap intervals.
  * Everything from files is set with textContent.
  */
-import { t, formatNumber, formatShare } from './i18n/i18n.js';
+import { t, formatNumber, formatShare, addTranslations } from './i18n/i18n.js';
 import { indexChart, changeChart, trendChart } from './charts.js';
+
+// The two tipping-point marks in the chart (the rest of this tab's texts is in i18n/nl.js, en.js).
+addTranslations({
+  nl: {
+    'analyses.tipping.markBands': 'kantelpunt (banden)',
+    'analyses.tipping.markFit': 'kantelpunt (gebroken lijn)',
+    'analyses.tipping.intervalBands': 'interval (banden)',
+    'analyses.tipping.intervalFit': 'interval (gebroken lijn)',
+  },
+  en: {
+    'analyses.tipping.markBands': 'tipping point (bands)',
+    'analyses.tipping.markFit': 'tipping point (broken line)',
+    'analyses.tipping.intervalBands': 'interval (bands)',
+    'analyses.tipping.intervalFit': 'interval (broken line)',
+  },
+});
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -68,7 +84,13 @@ export function createAnalyses(root, { engine, getContext, loadTippingDemo }) {
   const charts = new Map();
   function draw(key, canvas, make) {
     charts.get(key)?.destroy();
-    charts.set(key, make(canvas));
+    const chart = make(canvas);
+    charts.set(key, chart);
+    // What the chart was given to draw (labels, series, marks), for tests and for checking by hand.
+    canvas.dataset.series = JSON.stringify({
+      labels: chart.data.labels || null,
+      datasets: chart.data.datasets.map((d) => ({ label: d.label, data: d.data })),
+    });
   }
 
   // ---- Index per band --------------------------------------------------------------------
@@ -269,19 +291,26 @@ export function createAnalyses(root, { engine, getContext, loadTippingDemo }) {
       })
       : [];
     const tipShare = r.interpolated?.status === 'crossing' ? r.interpolated : null;
+    const fitShare = r.brokenLineCrossing?.status === 'crossing' ? r.brokenLineCrossing : null;
+    const mark = (e, label) => ({
+      pct: e.share * 100,
+      loPct: e.interval ? e.interval.lower * 100 : NaN,
+      hiPct: e.interval ? e.interval.upper * 100 : NaN,
+      label,
+    });
     tipOut.replaceChildren(box, summary, resultTable([t('details.band'), t('analyses.tipping.areas'), t('analyses.tipping.meanChange')], body, 'tipping'));
     draw('tipping', canvas, (c) => changeChart(c, {
       centresPct: r.bands.map((b) => (b.positionShare ?? NaN) * 100),
       means: r.bands.map((b) => (b.used ? b.meanChange ?? NaN : NaN)),
       counts: r.bands.map((b) => b.locations),
       fit,
-      tipping: tipShare
-        ? { pct: tipShare.share * 100, loPct: tipShare.interval ? tipShare.interval.lower * 100 : NaN, hiPct: tipShare.interval ? tipShare.interval.upper * 100 : NaN, label: t('legend.tipping') }
-        : undefined,
+      tipping: tipShare ? mark(tipShare, t('analyses.tipping.markBands')) : undefined,
+      tippingFit: fitShare ? mark(fitShare, t('analyses.tipping.markFit')) : undefined,
       labels: {
         means: t('analyses.tipping.means', { score, a: yearA, b: yearB }),
         fit: t('analyses.tipping.fit'),
-        interval: t('analyses.tipping.intervalLabel'),
+        interval: t('analyses.tipping.intervalBands'),
+        intervalFit: t('analyses.tipping.intervalFit'),
         axisX: t('analyses.axis.corporationShare'),
         axisY: t('analyses.tipping.axisY', { score, a: yearA, b: yearB }),
       },

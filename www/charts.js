@@ -53,10 +53,12 @@ export function indexChart(canvas, spec) {
     backgroundColor: OKABE_ITO[i % OKABE_ITO.length],
     order: 2,
   }));
+  // The reference line runs across the whole plot (also with one band): on its own hidden 0..1 axis.
   datasets.push({
     type: 'line',
     label: spec.referenceLabel,
-    data: spec.bandLabels.map(() => 100),
+    data: [{ x: 0, y: 100 }, { x: 1, y: 100 }],
+    xAxisID: 'xRef',
     borderColor: REFERENCE_COLOUR,
     borderDash: [6, 4],
     borderWidth: 1.5,
@@ -70,6 +72,7 @@ export function indexChart(canvas, spec) {
       ...base(),
       scales: {
         x: { title: axisTitle(spec.axisX), grid: { display: false }, ticks: { font: { size: 10 } } },
+        xRef: { type: 'linear', min: 0, max: 1, display: false, offset: false },
         y: { title: axisTitle(spec.axisY), beginAtZero: true, ticks: { callback: (v) => formatNumber(v) } },
       },
     },
@@ -83,7 +86,11 @@ export function indexChart(canvas, spec) {
  * @param {{ centresPct: number[], means: number[], counts: number[],
  *           fit?: { xPct: number, y: number }[],
  *           tipping?: { pct: number, loPct?: number, hiPct?: number, label: string },
- *           labels: { means: string, fit: string, interval: string, axisX: string, axisY: string } }} spec
+ *           tippingFit?: { pct: number, loPct?: number, hiPct?: number, label: string },
+ *           labels: { means: string, fit: string, interval: string, intervalFit?: string,
+ *                     axisX: string, axisY: string } }} spec
+ *   `tipping`: from the band means (dashed, interval along the bottom); `tippingFit`: the broken
+ *   line's crossing (dotted, interval along the top)
  */
 export function changeChart(canvas, spec) {
   const pts = spec.centresPct
@@ -140,6 +147,29 @@ export function changeChart(canvas, spec) {
       data: [{ x: tp.pct, y: yMin - pad }, { x: tp.pct, y: yMax + pad }],
       borderColor: TIPPING_COLOUR,
       borderDash: [5, 3],
+      borderWidth: 2,
+      pointRadius: 0,
+    });
+  }
+  // The broken line's own crossing and its interval, marked along the top edge.
+  const tf = spec.tippingFit;
+  if (tf && Number.isFinite(tf.pct)) {
+    if (Number.isFinite(tf.loPct) && Number.isFinite(tf.hiPct)) {
+      datasets.push({
+        type: 'line',
+        label: spec.labels.intervalFit || spec.labels.interval,
+        data: [{ x: tf.loPct, y: yMax + pad }, { x: tf.hiPct, y: yMax + pad }],
+        borderColor: 'rgba(230, 159, 0, 0.45)',
+        borderWidth: 8,
+        pointRadius: 0,
+      });
+    }
+    datasets.push({
+      type: 'line',
+      label: tf.label,
+      data: [{ x: tf.pct, y: yMin - pad }, { x: tf.pct, y: yMax + pad }],
+      borderColor: OKABE_ITO[1],
+      borderDash: [2, 3],
       borderWidth: 2,
       pointRadius: 0,
     });
