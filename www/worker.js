@@ -494,6 +494,63 @@ Object.assign(ops, {
 });
 // ---- end of area profile ---------------------------------------------------------------------------
 
+// ---- Analysis maps (MAPS, issue 4; the page side is www/analysis-maps/) -------------------------
+Object.assign(ops, {
+  /**
+   * Per area: two years of some score columns from a long table (Leefbaarometer `bu_code`/`jaar`,
+   * joined by the core's joinAreaScores; columns `<score>_<year>`), some columns of an area table
+   * by code (KWB `buurtcode`), `bijstand_pct` (= 100 × bijstand / inhabitants when both are
+   * there); then the classes of one map: `change` (valueA → valueB), `bivariate` (level in A
+   * against change A → B) or `typology` (rules over the columns), with per-area suppression of
+   * areas whose `unitsColumn` is below `suppressBelow` (src/analysis/map_classes.rs).
+   */
+  analysisMap({ kind, scores, areas, yearA, yearB, scoreColumns, areaColumns, unitsColumn, suppressBelow, settings, valueA, valueB }) {
+    const st = tableOf(scores.tableId);
+    const at = tableOf(areas.tableId);
+    const scoreCodes = st.textColumn(scores.codeColumn);
+    const years = st.column(scores.yearColumn);
+    const areaCodes = at.textColumn(areas.codeColumn);
+    const none = new Float64Array(areaCodes.length);
+    const columns = {};
+    let codes = null;
+    for (const c of scoreColumns) {
+      const j = wasm.joinAreaScores(scoreCodes, years, st.column(c), areaCodes, none, new Float64Array(0), { yearA, yearB, shareUnit: 'fraction' });
+      codes = j.codes;
+      columns[`${c}_${yearA}`] = j.scoreA;
+      columns[`${c}_${yearB}`] = j.scoreB;
+    }
+    const rowOf = new Map(areaCodes.map((c, i) => [String(c).trim().toUpperCase(), i]));
+    const rows = codes.map((c) => rowOf.get(c) ?? -1);
+    const fromAreas = (values) => Float64Array.from(rows, (r) => (r < 0 ? NaN : values[r]));
+    const kwb = new Set(at.columnNames());
+    for (const c of areaColumns) if (kwb.has(c)) columns[c] = fromAreas(at.column(c));
+    const BIJSTAND = 'aantal_personen_met_een_alg_bijstandsuitkering_tot';
+    if (kwb.has(BIJSTAND) && kwb.has('aantal_inwoners')) {
+      const b = fromAreas(at.column(BIJSTAND));
+      const inw = fromAreas(at.column('aantal_inwoners'));
+      columns.bijstand_pct = b.map((v, i) => (inw[i] > 0 ? (100 * v) / inw[i] : NaN));
+    }
+    const col = (name) => {
+      if (!columns[name]) throw new Error(`unknown column ${name}`);
+      return columns[name];
+    };
+    const units = unitsColumn ? col(unitsColumn) : new Float64Array(0);
+    let result;
+    if (kind === 'change') {
+      result = wasm.analyseChange(col(valueA), col(valueB), units, { ...settings, suppressBelow });
+    } else if (kind === 'bivariate') {
+      result = wasm.analyseBivariateSuppressed(col(valueA), col(valueB), units, suppressBelow, settings);
+    } else if (kind === 'typology') {
+      const names = Object.keys(columns);
+      const values = new Float64Array(names.length * codes.length);
+      names.forEach((n, i) => values.set(columns[n], i * codes.length));
+      result = wasm.analyseTypologySuppressed(names, values, units, suppressBelow, settings);
+    } else throw new Error(`unknown map ${kind}`);
+    return { codes, columns, result };
+  },
+});
+// ---- end of analysis maps ----------------------------------------------------------------------
+
 function errorInfo(err) {
   if (err && err.cancelled) return { message: 'cancelled', cancelled: true };
   const info = { message: String(err?.message ?? err) };

@@ -1,0 +1,263 @@
+// The analysis maps on real data (issue 4): the change of a Leefbaarometer score between two
+// years, level against change as a 3 × 3 class, and a rule typology, per buurt of Rotterdam,
+// Schiedam and Vlaardingen on the CBS buurt polygons, with the CBS Kerncijfers 2024 per buurt.
+// The classes the page shows (hidden table `table.amap-classes`, one row per buurt) and the counts
+// in the legend on the map must equal the command line's (`veerkracht analyse change|bivariate|
+// typology --count-column woningvoorraad --suppress-below 10`), run on a per-buurt table that this
+// test joins itself from the raw files (the Leefbaarometer long table by bu_code and year, the KWB
+// table by buurtcode) — a second join, independent of the worker's. Editing a typology threshold
+// in the page's rule editor must change the classes exactly as the command line with that
+// threshold says. Screenshots of each map go to docs/screenshots/analysis-map-*.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import os from 'node:os';
+import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { ROOT, describe as describeSession } from './harness.mjs';
+import { openDemo, cli } from './app_support.mjs';
+
+const DEMO = path.join(ROOT, 'www', 'demo');
+const SHOTS = path.join(ROOT, 'docs', 'screenshots');
+const SCORES = ['afw', 'lbm', 'onv', 'fys', 'soc', 'vrz', 'won'];
+const AREA_COLUMNS = [
+  'perc_huurwoningen_in_bezit_woningcorporaties', 'woningvoorraad', 'aantal_inwoners', 'aantal_huishoudens',
+  'percentage_huurwoningen', 'percentage_eenpersoonshuishoudens', 'percentage_personen_65_jaar_en_ouder',
+  'gemiddelde_woningwaarde',
+];
+const K = 10;
+
+/** A small quote-aware CSV reader (the Leefbaarometer file quotes its text fields). */
+function readCsv(file) {
+  const text = readFileSync(file, 'utf8');
+  const rows = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (!line) continue;
+    const cells = [];
+    let cur = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const ch = line[i];
+      if (quoted) {
+        if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (ch === '"') quoted = false;
+        else cur += ch;
+      } else if (ch === '"') quoted = true;
+      else if (ch === ',') { cells.push(cur); cur = ''; } else cur += ch;
+    }
+    cells.push(cur);
+    rows.push(cells);
+  }
+  const header = rows[0];
+  return { header, rows: rows.slice(1), idx: (name) => header.indexOf(name) };
+}
+const num = (s) => (s === '' || s === 'NA' || s === '-99997' || s === '-99995' ? NaN : Number(s));
+
+/**
+ * Per buurt (each bu_code with a row in year A or B, in order of first appearance): every score
+ * in both years, the KWB columns, and bijstand per 100 inhabitants. Written as CSV for the CLI.
+ */
+function joinedTable(yearA, yearB) {
+  const lbm = readCsv(path.join(DEMO, 'leefbaarometer_buurten_rdam_2002_2024.csv'));
+  const kwb = readCsv(path.join(DEMO, 'cbs_kwb_buurt_2024_rijnmond.csv'));
+  const codes = [];
+  const byCode = new Map();
+  for (const r of lbm.rows) {
+    const year = Number(r[lbm.idx('jaar')]);
+    if (year !== yearA && year !== yearB) continue;
+    const code = r[lbm.idx('bu_code')].trim().toUpperCase();
+    if (!byCode.has(code)) {
+      byCode.set(code, {});
+      codes.push(code);
+    }
+    for (const s of SCORES) byCode.get(code)[`${s}_${year}`] = num(r[lbm.idx(s)]);
+  }
+  const kwbRow = new Map(kwb.rows.map((r) => [r[kwb.idx('buurtcode')].trim().toUpperCase(), r]));
+  const names = [...SCORES.flatMap((s) => [`${s}_${yearA}`, `${s}_${yearB}`]), ...AREA_COLUMNS, 'bijstand_pct'];
+  const lines = [['id', ...names].join(',')];
+  for (const code of codes) {
+    const v = byCode.get(code);
+    const r = kwbRow.get(code);
+    for (const c of AREA_COLUMNS) v[c] = r ? num(r[kwb.idx(c)]) : NaN;
+    const b = r ? num(r[kwb.idx('aantal_personen_met_een_alg_bijstandsuitkering_tot')]) : NaN;
+    const inw = r ? num(r[kwb.idx('aantal_inwoners')]) : NaN;
+    v.bijstand_pct = inw > 0 ? (100 * b) / inw : NaN;
+    lines.push([code, ...names.map((n) => (Number.isNaN(v[n] ?? NaN) ? '' : String(v[n])))].join(','));
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'veerkracht-amap-'));
+  const file = path.join(dir, `buurten_${yearA}_${yearB}.csv`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return { file, dir, codes };
+}
+
+function runCli(analysis, args) {
+  return JSON.parse(cli(['analyse', analysis, ...args, '--count-column', 'woningvoorraad', '--suppress-below', String(K)]));
+}
+
+/** The page's classes per buurt (hidden table), once the map for `want` is drawn. */
+async function pageClasses(page, want) {
+  await page.waitForFunction((w) => {
+    const card = document.querySelector('.amap-card');
+    const t = document.querySelector('table.amap-classes');
+    if (!card || card.dataset.state !== 'ready' || !t || t.dataset.kind !== w.kind) return false;
+    if (w.valueB && t.dataset.valueB !== w.valueB) return false;
+    return !w.settingsHas || t.dataset.settings.includes(w.settingsHas);
+  }, want, { timeout: 60_000 });
+  return page.evaluate(() => [...document.querySelectorAll('table.amap-classes tbody tr')].map((tr) => ({
+    code: tr.dataset.code, cls: Number(tr.dataset.class), intensity: Number(tr.dataset.intensity ?? NaN), key: tr.dataset.key,
+  })));
+}
+
+/** The legend on the map: count per item key. */
+async function legendCounts(page) {
+  return page.evaluate(() => Object.fromEntries(
+    [...document.querySelectorAll('#amap-legend [data-key]')].map((n) => [n.dataset.key, Number(n.dataset.count)]),
+  ));
+}
+
+async function shot(page, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.locator('.map-wrap').screenshot({ path: path.join(SHOTS, name) });
+}
+
+function sameClasses(rows, ids, classes, what) {
+  assert.equal(rows.length, ids.length, `${what}: one row per buurt`);
+  const cliOf = new Map(ids.map((id, i) => [id, classes[i]]));
+  for (const r of rows) assert.equal(r.cls, cliOf.get(r.code), `${what}: ${r.code}`);
+}
+
+let s;
+let joined;
+const host = '#analysis-maps-host';
+before(async () => {
+  s = await openDemo();
+  await s.page.setViewportSize({ width: 1280, height: 820 });
+  await s.page.click('#tab-analyses');
+  joined = joinedTable(2014, 2022);
+});
+after(async () => {
+  await s?.close();
+});
+
+test('change map of afw 2014 → 2022 per buurt equals the command line, legend counts included', async () => {
+  const { page } = s;
+  await page.selectOption(`${host} select[name="kind"]`, 'change');
+  await page.selectOption(`${host} select[name="score"]`, 'afw');
+  await page.selectOption(`${host} select[name="yearA"]`, '2014');
+  await page.selectOption(`${host} select[name="yearB"]`, '2022');
+  await page.click(`${host} button[data-action="draw"]`);
+  const rows = await pageClasses(page, { kind: 'change', valueB: 'afw_2022' });
+  const want = runCli('change', ['--input', joined.file, '--value-a', 'afw_2014', '--value-b', 'afw_2022']);
+  sameClasses(rows, want.ids, want.classes, 'change class');
+  assert.ok(want.locationsSuppressed > 0, 'some buurten have fewer than 10 dwellings (suppressed)');
+  assert.equal(rows.filter((r) => r.cls === 254).length, want.locationsSuppressed);
+
+  // The legend on the map: one item per class with the CLI's count, plus "geen gegevens" and
+  // "onderdrukt"; the class edges printed are the CLI's (two significant digits).
+  const counts = await legendCounts(page);
+  want.counts.forEach((n, c) => assert.equal(counts[String(c)], n, `legend count of class ${c}`));
+  assert.equal(counts.suppressed, want.locationsSuppressed);
+  assert.equal(counts.none, want.locationsMissing);
+  const legendText = await page.locator('#amap-legend').textContent();
+  assert.match(legendText, /geen gegevens/);
+  assert.match(legendText, /onderdrukt \(< 10/);
+  for (const e of want.edges) assert.ok(legendText.includes(e.toLocaleString('nl-NL', { maximumFractionDigits: 8 })), `edge ${e} in the legend`);
+  // The band map's layers are hidden and ours is visible on the map.
+  assert.ok(await page.locator('#amap-legend').isVisible());
+  await shot(page, 'analysis-map-change.png');
+  assert.deepEqual(s.pageErrors, [], describeSession(s));
+});
+
+test('bivariate map of onv: level 2014 against change to 2022 equals the command line', async () => {
+  const { page } = s;
+  await page.selectOption(`${host} select[name="kind"]`, 'bivariate');
+  await page.selectOption(`${host} select[name="score"]`, 'onv');
+  await page.click(`${host} button[data-action="draw"]`);
+  const rows = await pageClasses(page, { kind: 'bivariate', valueB: 'onv_2022' });
+  const want = runCli('bivariate', ['--input', joined.file, '--level-a', 'onv_2014', '--level-b', 'onv_2022']);
+  sameClasses(rows, want.ids, want.classes, 'bivariate class');
+  // The 3 × 3 square: the count in each cell is the CLI's counts[level][change].
+  const counts = await legendCounts(page);
+  for (let c = 0; c < 9; c++) assert.equal(counts[String(c)], want.counts[Math.floor(c / 3)][c % 3], `cell ${c}`);
+  assert.equal(await page.locator('#amap-legend .amap-bi-cell').count(), 9);
+  const legendText = await page.locator('#amap-legend').textContent();
+  assert.match(legendText, /Niveau 2014/);
+  assert.match(legendText, /Verandering/);
+  await shot(page, 'analysis-map-bivariate.png');
+  assert.deepEqual(s.pageErrors, [], describeSession(s));
+});
+
+/** The default rules of the page (www/analysis-maps/editor.js) written out for the CLI. */
+function rules({ bijstandRed = 5, intensity = null } = {}) {
+  return {
+    rules: [
+      {
+        class: 'red', label: 'Veel overlast (onv laag) en hoog aandeel bijstand',
+        when: [
+          { column: 'onv_2022', op: '<', threshold: { quantile: 1 / 3 } },
+          { column: 'bijstand_pct', op: '>=', threshold: { value: bijstandRed } },
+        ],
+      },
+      {
+        class: 'blue', label: 'Hoog aandeel bijstand, minder overlast',
+        when: [
+          { column: 'bijstand_pct', op: '>=', threshold: { value: 5 } },
+          { column: 'onv_2022', op: '>=', threshold: { quantile: 1 / 3 } },
+        ],
+      },
+    ],
+    intensity,
+  };
+}
+
+function typologyCli(settings) {
+  const file = path.join(joined.dir, `rules-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify(settings));
+  return runCli('typology', ['--input', joined.file, '--settings', file]);
+}
+
+test('typology map follows the rule editor exactly as the command line says', async () => {
+  const { page } = s;
+  await page.selectOption(`${host} select[name="kind"]`, 'typology');
+  await page.click(`${host} button[data-action="draw"]`);
+  const before1 = await pageClasses(page, { kind: 'typology', settingsHas: '"value":5' });
+  const want1 = typologyCli(rules());
+  sameClasses(before1, want1.ids, want1.rule, 'typology rule');
+  const counts1 = await legendCounts(page);
+  assert.equal(counts1['0:0'], want1.rules[0].locations, 'red in the legend');
+  assert.equal(counts1['1:0'], want1.rules[1].locations, 'blue in the legend');
+  assert.equal(counts1.unclassified, want1.unclassified);
+  assert.ok(want1.rules[0].locations > 0 && want1.rules[1].locations > 0, 'both colours occur');
+  await shot(page, 'analysis-map-typology.png');
+
+  // Edit rule 1's welfare threshold 5 → 3 in the editor: the map follows without a click.
+  const threshold = page.locator(`${host} .amap-rule[data-rule="0"] .amap-cond[data-cond="1"] input[name="threshold"]`);
+  await threshold.fill('3');
+  await threshold.press('Enter');
+  await threshold.dispatchEvent('change');
+  const after = await pageClasses(page, { kind: 'typology', settingsHas: '"value":3' });
+  const want2 = typologyCli(rules({ bijstandRed: 3 }));
+  sameClasses(after, want2.ids, want2.rule, 'typology rule after the edit');
+  const changed = after.filter((r, i) => r.cls !== before1[i].cls).length;
+  assert.ok(changed > 0, 'a lower threshold turns some buurten red');
+
+  // Intensity from the change of afw between the years, edges 0 and 0.1: as the CLI says.
+  await page.selectOption(`${host} select[name="intensityScore"]`, 'afw');
+  await page.fill(`${host} input[name="intensityBreaks"]`, '0; 0,1');
+  await page.locator(`${host} input[name="intensityBreaks"]`).dispatchEvent('change');
+  const withIntensity = await pageClasses(page, { kind: 'typology', settingsHas: '"breaks":[0,0.1]' });
+  const want3 = typologyCli(rules({ bijstandRed: 3, intensity: { column: 'afw_2014', columnB: 'afw_2022', breaks: [0, 0.1] } }));
+  sameClasses(withIntensity, want3.ids, want3.rule, 'typology rule with intensity');
+  const intensityOf = new Map(want3.ids.map((id, i) => [id, want3.intensity[i]]));
+  for (const r of withIntensity) assert.equal(r.intensity, intensityOf.get(r.code), `intensity ${r.code}`);
+  const counts3 = await legendCounts(page);
+  want3.rules.forEach((rule, k) => rule.byIntensity.forEach((n, lvl) => {
+    // Rule locations without an intensity value are drawn in the lightest shade (level 0).
+    const missing = lvl === 0 ? rule.locations - rule.byIntensity.reduce((a, b) => a + b, 0) : 0;
+    assert.equal(counts3[`${k}:${lvl}`], n + missing, `rule ${k} intensity ${lvl}`);
+  }));
+
+  // Back to the band map: our legend goes, the band legend is the map's again.
+  await page.click(`${host} button[data-action="back"]`);
+  await page.waitForFunction(() => document.getElementById('amap-legend').hidden);
+  assert.equal(await page.evaluate(() => document.body.dataset.analysisMap), undefined);
+  assert.deepEqual(s.pageErrors, [], describeSession(s));
+});
