@@ -21,6 +21,7 @@ pub mod scenario;
 pub mod scenario_summary;
 pub mod suppression;
 pub mod synthetic;
+pub mod synthetic_year;
 pub mod table;
 pub mod tipping_point;
 pub mod trend;

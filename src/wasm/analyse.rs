@@ -512,3 +512,15 @@ impl AreaPolygons {
         self.0.areas_of_points(x_rd, y_rd)
     }
 }
+
+/// A seeded synthetic earlier year of a count (src/analysis/synthetic_year.rs): for demos and
+/// tests of the two-year maps where no second year exists; the page labels it synthetic.
+#[wasm_bindgen(js_name = syntheticEarlierCounts)]
+pub fn synthetic_earlier_counts(counts: &[f64], seed: u32, growth: f64, spread: f64) -> Vec<f64> {
+    crate::analysis::synthetic_year::synthetic_earlier_counts(
+        counts,
+        u64::from(seed),
+        growth,
+        spread,
+    )
+}
