@@ -300,3 +300,23 @@ test('with the online base map on, the PNG credits PDOK in its attribution and s
   await page.uncheck('#basemap-toggle');
   await page.waitForFunction(() => document.querySelector('#privacy').dataset.state === 'local');
 });
+
+test('an analysis map (www/analysis-maps) exports with its own legend and sources, not the band method', async () => {
+  const { page } = s;
+  const host = '#analysis-maps-host';
+  await page.click('#tab-analyses');
+  await page.selectOption(`${host} select[name="kind"]`, 'change');
+  await page.selectOption(`${host} select[name="score"]`, 'afw');
+  await page.click(`${host} button[data-action="draw"]`);
+  await page.waitForFunction(() => document.querySelector('.amap-card')?.dataset.state === 'ready', null, { timeout: 60_000 });
+  await page.click('#tab-map');
+  await exportVia(page, '#export-png');
+  const lines = JSON.parse(await page.locator('#export').getAttribute('data-png-lines'));
+  const all = lines.join('\n');
+  const title = await page.evaluate(() => document.querySelector('#amap-legend')?.textContent ?? '');
+  assert.match(all, /^Kaart: /m, all);
+  assert.ok(lines.some((l) => l.length > 3 && title.includes(l)), 'the legend panel draws the analysis map\'s legend');
+  assert.match(all, /Bronnen: .*Leefbaarometer/i);
+  assert.doesNotMatch(all, /Methode: aandeel binnen straal/, 'not the band map\'s method');
+  assert.match(all, /k = 1\.000 eenheden/);
+});

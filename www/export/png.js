@@ -79,12 +79,15 @@ export async function renderMapPng({ map, description, attribution, footer, scal
   // Canvas pixels per CSS pixel (device pixel ratio as the map used it).
   const u = mapW / (source.clientWidth || mapW) || 1;
   const pad = 14 * u;
-  const legendW = Math.round(260 * u);
   const fs = (px, weight = 400) => `${weight} ${Math.round(px * u)}px ${FONT}`;
   const lines = [];
 
-  // Measure first (a scratch context), then size the canvas, then draw.
+  // Measure first (a scratch context), then size the canvas, then draw. The legend panel is
+  // 260–400 CSS px wide: as wide as its longest item label needs, longer labels wrap.
   const scratch = document.createElement('canvas').getContext('2d');
+  scratch.font = fs(12);
+  const widest = Math.max(0, ...(description?.items || []).map((it) => scratch.measureText(it.label).width));
+  const legendW = Math.round(Math.min(400 * u, Math.max(260 * u, widest + 2 * pad + 30 * u + 4 * u)));
   const width = mapW + legendW;
   scratch.font = fs(11);
   const footerText = footer.flatMap((f) => wrap(scratch, f, width - 2 * pad));
@@ -98,14 +101,19 @@ export async function renderMapPng({ map, description, attribution, footer, scal
     scratch.font = fs(12);
     if (description.subtitle) for (const l of wrap(scratch, description.subtitle, legendW - 2 * pad)) legend.push({ kind: 'sub', text: l });
     legend.push({ kind: 'gap' });
-    for (const item of description.items || []) legend.push({ kind: 'item', colour: item.colour, text: item.label });
+    scratch.font = fs(12);
+    for (const item of description.items || []) {
+      wrap(scratch, item.label, legendW - 2 * pad - 30 * u).forEach((text, i) => {
+        legend.push(i === 0 ? { kind: 'item', colour: item.colour, text } : { kind: 'itemMore', text });
+      });
+    }
     if (description.note) {
       legend.push({ kind: 'gap' });
       scratch.font = fs(11);
       for (const l of wrap(scratch, description.note, legendW - 2 * pad)) legend.push({ kind: 'note', text: l });
     }
   }
-  const rowH = { title: 19 * u, sub: 16 * u, gap: 8 * u, item: 20 * u, note: 15 * u };
+  const rowH = { title: 19 * u, sub: 16 * u, gap: 8 * u, item: 20 * u, itemMore: 16 * u, note: 15 * u };
   const legendH = 2 * pad + legend.reduce((h, r) => h + rowH[r.kind], 0);
   const height = Math.max(mapH, Math.round(legendH)) + footerH;
 
@@ -174,6 +182,10 @@ export async function renderMapPng({ map, description, attribution, footer, scal
       ctx.font = fs(12);
       ctx.fillStyle = INK;
       ctx.fillText(r.text, x + 30 * u, y + 14 * u);
+    } else if (r.kind === 'itemMore') {
+      ctx.font = fs(12);
+      ctx.fillStyle = INK;
+      ctx.fillText(r.text, x + 30 * u, y + 10 * u);
     }
     if (r.text) lines.push(r.text);
     y += h;
