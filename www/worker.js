@@ -18,6 +18,12 @@ const wasm = new Proxy(wasmModule, {
   },
 });
 
+/** The message of the last Rust panic (src/wasm/panic.rs hands it over before the trap). */
+let lastPanic = null;
+self.veerkrachtPanic = (message) => {
+  lastPanic = String(message);
+};
+
 const wasmExports = wasm.initSync({ module: wasmBytes() });
 
 /** @type {Map<string, { layer: any, fileName: string, source: object|null }>} */
@@ -55,7 +61,15 @@ async function readAll(file, fileName, id, progress, finish, options = {}) {
     finished = true;
     return out;
   } finally {
-    if (!finished) importer.free();
+    // After a trap the importer is still marked borrowed and free() throws: the trap is the error
+    // to report (the instance is replaced anyway), not that.
+    if (!finished) {
+      try {
+        importer.free();
+      } catch {
+        /* the instance trapped */
+      }
+    }
   }
 }
 /** Request ids whose cancel message arrived. */
@@ -551,6 +565,19 @@ Object.assign(ops, {
 });
 // ---- end of analysis maps ----------------------------------------------------------------------
 
+/**
+ * A wasm trap: the core stopped on a fault (a reader's panic on a damaged file, say). Name the
+ * file being read, if any, and what the core said before it stopped.
+ */
+function trapInfo(err, args) {
+  const fault = lastPanic || String(err?.message ?? err);
+  lastPanic = null;
+  const file = args.fileName || args.file?.name;
+  return file
+    ? { message: `${file}: the file could not be read — the reader stopped on damaged data (${fault})`, file }
+    : { message: `the computing core stopped (${fault})` };
+}
+
 function errorInfo(err) {
   if (err && err.cancelled) return { message: 'cancelled', cancelled: true };
   const info = { message: String(err?.message ?? err) };
@@ -578,7 +605,8 @@ self.onmessage = async (ev) => {
     self.postMessage({ id, ok: true, result }, transferables(result));
   } catch (err) {
     const fatal = err instanceof WebAssembly.RuntimeError;
-    self.postMessage({ id, ok: false, error: errorInfo(err), fatal });
+    const error = fatal ? trapInfo(err, args || {}) : errorInfo(err);
+    self.postMessage({ id, ok: false, error, fatal });
   } finally {
     running.delete(id);
     cancelled.delete(id);

@@ -3,6 +3,7 @@
 pub mod analyse;
 pub mod import;
 pub mod layer;
+mod panic;
 pub mod placement;
 pub mod scenario;
 pub mod score;

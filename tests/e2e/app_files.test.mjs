@@ -4,7 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describe as describeSession, foreignRequests } from './harness.mjs';
-import { openDemo, loadFile, addIndicator, searchId, readDetails, readHistogram, syntheticCsv } from './app_support.mjs';
+import { readFileSync } from 'node:fs';
+import { openDemo, loadFile, addIndicator, searchId, readDetails, readHistogram, setRadius, syntheticCsv } from './app_support.mjs';
 
 let s;
 before(async () => {
@@ -97,6 +98,32 @@ test('a file that cannot be loaded names file and reason, and leaves the loaded 
   assert.deepEqual(await readHistogram(page), histBefore, 'the map layer is unchanged');
   await searchId(page, 'E0921N4380');
   assert.equal((await readDetails(page)).id, 'E0921N4380', 'the demo layer still answers');
+});
+
+test('a damaged file on which a reader stops (a wasm trap) names the file; the core restarts with every layer kept', async () => {
+  const { page } = s;
+  await page.click('#tab-map');
+  const histBefore = await readHistogram(page);
+  const layersBefore = await page.locator('.file-item').count();
+  // A Parquet file the parquet crate panics on (fuzz find; tests/fixtures/import/crashes/README.md).
+  const damaged = readFileSync(new URL('../fixtures/import/crashes/parquet-7d54ab223099818a.bin', import.meta.url));
+  await page.click('#tab-files');
+  await page.setInputFiles('#file-input', { name: 'kapot.parquet', mimeType: 'application/octet-stream', buffer: damaged });
+  await page.waitForSelector('.file-error:not([hidden])');
+  const err = await page.locator('.file-error').textContent();
+  assert.match(err, /kapot\.parquet/, `file named: ${err}`);
+  assert.match(err, /damaged data/, `reason given: ${err}`);
+  assert.match(err, /decoder|Decoder/, `the reader's own words are kept: ${err}`);
+  assert.equal(await page.locator('.file-item').count(), layersBefore, 'no layer added or lost');
+  // The restarted core has the demo layer again (replayed): the map recomputes and answers.
+  await page.click('#tab-map');
+  await setRadius(page, 250);
+  await page.waitForFunction(() => document.querySelector('#score-progress')?.dataset.state === 'done'
+    && /250 m/.test(document.querySelector('#legend')?.textContent), null, { timeout: 120_000 });
+  await setRadius(page, 200);
+  await page.waitForFunction(() => document.querySelector('#score-progress')?.dataset.state === 'done'
+    && /200 m/.test(document.querySelector('#legend')?.textContent), null, { timeout: 120_000 });
+  assert.deepEqual(await readHistogram(page), histBefore, 'the same numbers after the restart');
 });
 
 test('when no location columns are recognised, the mapping step lets the user choose them', async () => {
