@@ -367,8 +367,15 @@ function activate(id) {
 
 async function addIndicator(spec) {
   const ind = { ...spec, id: `ind-${Date.now().toString(36)}` };
+  const prevLayer = activeIndicator()?.layerId;
   state.indicators.push(ind);
   state.activeId = ind.id;
+  if (ind.layerId !== prevLayer) {
+    // A selection on another layer means nothing here (its row index may not even exist).
+    state.selected = -1;
+    mapView.select(-1);
+    details.clear();
+  }
   refreshIndicatorList();
   await recomputeAll([ind.id]);
   renderActive({ fit: true });
