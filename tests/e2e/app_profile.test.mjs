@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, describe as describeSession } from './harness.mjs';
-import { openDemo, searchId, readDemo, bruteForce, cli, CORP, DWELLINGS, BENEFIT, INHABITANTS } from './app_support.mjs';
+import { openDemo, searchId, readDemo, bruteForce, cli, loadFile, addIndicator, CORP, DWELLINGS, BENEFIT, INHABITANTS } from './app_support.mjs';
 
 const DEMO = path.join(ROOT, 'www', 'demo');
 const SHOTS = path.join(ROOT, 'docs', 'screenshots');
-const SQUARE = 'E0928N4374'; // Rotterdam Centrum, 145 dwellings of its own (a busy square)
+const SQUARE = 'E0927N4391'; // Rotterdam: 170 dwellings of its own, 145 of them a corporation's
 const GROUP_KEY = `${BENEFIT}/${INHABITANTS}`;
 let s;
 let demo;
@@ -168,7 +168,11 @@ test('the profile of a Rotterdam square equals a brute force and the command lin
   assert.ok(await inked(page, '#profile canvas[data-chart="trend"]'), 'the buurt trend chart is drawn');
   assert.ok(await inked(page, '#profile canvas[data-chart="index"]'), 'the index chart is drawn');
   mkdirSync(SHOTS, { recursive: true });
+  const viewport = page.viewportSize();
+  await page.setViewportSize({ width: 1400, height: 2400 });
+  await page.locator('#profile').scrollIntoViewIfNeeded();
   await page.locator('#profile').screenshot({ path: path.join(SHOTS, 'profile-panel.png') });
+  await page.setViewportSize(viewport);
   assert.deepEqual(s.pageErrors, [], describeSession(s));
 });
 
@@ -270,6 +274,43 @@ test('the printable A4 report: only the report in print, figures, charts, footer
   await page.setViewportSize({ width: 794, height: 1123 });
   await page.screenshot({ path: path.join(SHOTS, 'profile-report-print.png'), fullPage: true });
   await page.emulateMedia({ media: 'screen' });
+  assert.deepEqual(s.pageErrors, [], describeSession(s));
+});
+
+test('the profile of a buurt (areas placed by code): own figures, its KWB share and band, its Leefbaarometer — equal to the CLI', async () => {
+  const { page } = s;
+  await page.emulateMedia({ media: 'screen' });
+  const BUURT = 'BU05990535';
+  const kwb = path.join(DEMO, 'cbs_kwb_buurt_2024_rijnmond.csv');
+  // The buurt polygons first (area codes are placed on the last area file loaded), then the
+  // Kerncijfers per buurt, then a map layer on them.
+  await loadFile(page, 'cbs_buurt_2024_rijnmond.geojson', readFileSync(path.join(DEMO, 'cbs_buurt_2024_rijnmond.geojson'), 'utf8'));
+  await loadFile(page, 'cbs_kwb_buurt_2024_rijnmond.csv', readFileSync(kwb, 'utf8'));
+  await addIndicator(page, { layerName: 'cbs_kwb_buurt_2024_rijnmond', numerator: 'geboorte_totaal', denominator: 'aantal_inwoners', name: 'Geboorten' });
+  await page.waitForFunction(() => document.body.dataset.busy === 'false');
+  await searchId(page, BUURT);
+  await waitProfile(page, BUURT);
+  const p = await readProfile(page);
+  const want = JSON.parse(cli([
+    'analyse', 'profile', '--input', kwb, '--id', BUURT,
+    '--corporation-share-column', 'perc_huurwoningen_in_bezit_woningcorporaties',
+    '--group', 'Geboorten=geboorte_totaal/aantal_inwoners',
+  ]));
+  const r = want.result ?? want;
+  assert.equal(r.scope, 'own');
+  const own = Object.fromEntries(r.own.map((v) => [v.name, v.value]));
+  for (const name of ['geboorte_totaal', 'aantal_inwoners', 'perc_huurwoningen_in_bezit_woningcorporaties']) {
+    assert.equal(p.figures[name][0].value, own[name], name);
+    assert.equal(p.figures[name].length, 1, `${name}: own figures only (no radius for areas)`);
+  }
+  assert.equal(p.share, r.corporationShare, 'the buurt\'s own KWB corporation share');
+  assert.equal(p.band, r.band.index);
+  const [shareA, ref, index] = p.groups['geboorte_totaal/aantal_inwoners'];
+  assert.equal(shareA.value, r.groups[0].shareA);
+  assert.ok(Math.abs(ref.value - r.groups[0].referenceA) < 1e-15, 'loaded-area reference');
+  assert.ok(Math.abs(index.value - r.groups[0].indexA) < 1e-9);
+  assert.equal(p.buurt, BUURT);
+  assert.deepEqual(p.lbmYears, lbmRows(BUURT).map((x) => x.jaar));
   assert.deepEqual(s.pageErrors, [], describeSession(s));
 });
 

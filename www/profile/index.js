@@ -56,6 +56,7 @@ function table(kind, head, rows) {
       const td = el(i === 0 ? 'th' : 'td', i === 0 ? '' : `num ${c.cls || ''}`.trim(), c.text);
       if (c.value !== undefined) td.dataset.value = String(c.value);
       if (c.suppressed) td.dataset.suppressed = 'true';
+      if (c.title) td.title = c.title;
       row.append(td);
     });
     tbody.append(row);
@@ -121,7 +122,12 @@ export function install(app) {
   /** What to compute for the active layer: the corporation pair, the groups, the settings. */
   function spec(ind, layer, result) {
     const onLayer = app.state.indicators.filter((i) => i.layerId === layer.id);
-    const corp = onLayer.find((i) => /corporatie/i.test(i.numerator)) || ind;
+    const withinRadius = layer.location?.source?.kind !== 'areaCode';
+    // Areas (buurten placed by code) that come with their own corporation share in percent (CBS
+    // Kerncijfers `perc_huurwoningen_in_bezit_woningcorporaties`): their band follows that share,
+    // and every map layer on them is a group (so each figure keeps its denominator for k).
+    const shareColumn = withinRadius ? null : (layer.columns || []).find((col) => /^perc.*corporatie/i.test(col)) || null;
+    const corp = shareColumn ? null : onLayer.find((i) => /corporatie/i.test(i.numerator)) || ind;
     const groups = onLayer.filter((i) => i !== corp).map((i) => {
       const key = `${i.numerator}/${i.denominator}`;
       return {
@@ -133,20 +139,24 @@ export function install(app) {
       };
     });
     const s = result?.settings || app.settings.get();
-    const columns = [...new Set([corp.numerator, corp.denominator, ...groups.flatMap((g) => [g.numerator, g.denominator])])];
-    const withinRadius = layer.location?.source?.kind !== 'areaCode';
+    const columns = [...new Set([
+      ...(corp ? [corp.numerator, corp.denominator] : [shareColumn]),
+      ...groups.flatMap((g) => [g.numerator, g.denominator]),
+    ])];
     return {
       corp, groups, columns, withinRadius,
       settings: {
         radiusM: s.radiusM,
         suppressBelow: s.suppressBelow,
         bands: { lowerEdgesPct: DEFAULT_EDGES_PCT },
-        corporationColumn: corp.numerator,
-        dwellingsColumn: corp.denominator,
+        ...(corp
+          ? { corporationColumn: corp.numerator, dwellingsColumn: corp.denominator }
+          : { corporationShareColumn: shareColumn, corporationShareInPercent: true }),
         groups: groups.map(({ key, ...g }) => g),
       },
     };
   }
+
 
   /** The buurt code of the location: its own id when that is a buurt code, else by polygon. */
   async function buurtOf(p) {
@@ -328,7 +338,7 @@ export function install(app) {
       box.append(trendCanvas);
       const rowsL = LBM_COLUMNS.map((col, j) => ({
         key: col,
-        cells: [{ text: `${col} — ${t(`lbm.${col}`)}` }, ...c.buurt.values[j].map((v) => ({ text: formatNumber(v, 3), value: v }))],
+        cells: [{ text: col, title: t(`lbm.${col}`) }, ...c.buurt.values[j].map((v) => ({ text: formatNumber(v, 3), value: v }))],
       }));
       const wrap = el('div', 'table-scroll');
       wrap.append(table('lbm', [t('profile.score'), ...years.map(String)], rowsL));
@@ -375,10 +385,14 @@ export function install(app) {
   }
   report.setSpecs({ index: () => (current?.profile.groups.length ? indexSpec() : null), trend: () => ((current?.buurt.years || []).length >= 2 ? trendSpec() : null) });
 
-  app.events.on('selected', ({ index }) => compute(index));
-  // A new radius or k (or another active layer) changes every figure: recompute the shown one.
-  app.events.on('rendered', () => {
-    if (app.state.selected >= 0) compute(app.state.selected);
+  let selectedLayer = null;
+  app.events.on('selected', ({ index, layerId }) => {
+    selectedLayer = layerId;
+    compute(index);
+  });
+  // A new radius or k changes every figure: recompute the shown one; another layer: clear.
+  app.events.on('rendered', ({ indicator }) => {
+    if (app.state.selected >= 0 && indicator?.layerId === selectedLayer) compute(app.state.selected);
     else if (current) compute(-1);
   });
   app.events.on('layers', () => {
