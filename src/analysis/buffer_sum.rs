@@ -355,11 +355,12 @@ fn dispatch<A: kernel::Acc>(
     }
 }
 
-/// The candidate blocks of one neighbouring strip for the current query point: blocks
-/// `lo..hi` of [`LANES`] slots may hold points within R; the core `clo..chi` (inside
-/// `lo..hi`) certainly does and is summed from prefix sums; the rest is tested point by point.
+/// The candidates of one neighbouring strip for the current query point, as slot pointers that
+/// only move forward: slots `lo..hi` may be within R; the core `clo..chi` (inside `lo..hi`)
+/// certainly is. The kernel works on the blocks of [`LANES`] slots around these: the core's
+/// whole blocks come from prefix sums, every other block of the window is tested point by point.
 struct Strip {
-    /// One past the strip's last block.
+    /// One past the strip's last point.
     end: usize,
     lo: usize,
     hi: usize,
@@ -369,22 +370,6 @@ struct Strip {
     hw: f32,
     /// Core half-width; negative = no core.
     core_hw: f32,
-}
-
-/// Moves block pointer `b` forward while the block's first (`LAST = false`) or last lane passes
-/// `pass(x)`, stopping at `end`. NaN (padding) never passes.
-#[inline(always)]
-fn advance_blocks<const LAST: bool>(
-    xf: &[f32],
-    mut b: usize,
-    end: usize,
-    pass: impl Fn(f32) -> bool,
-) -> usize {
-    let lane = if LAST { LANES - 1 } else { 0 };
-    while b < end && pass(xf[b * LANES + lane]) {
-        b += 1;
-    }
-    b
 }
 
 fn score_points<A: kernel::Acc, const C: usize>(
@@ -411,11 +396,29 @@ fn score_points<A: kernel::Acc, const C: usize>(
     let col_ptrs: [*const A::Elem; C] = std::array::from_fn(|c| cols[c].as_ptr());
     let mut ambiguous: Vec<u32> = Vec::new();
     let mut strips: Vec<Strip> = Vec::with_capacity(width);
+    // The query slots grouped by band, each group in x order (counting sort).
+    let mut band_start = vec![0usize; plan.subbands + 1];
+    for s in q.from..q.to {
+        band_start[plan.band_of(yf[s]) + 1] += 1;
+    }
+    for k in 0..plan.subbands {
+        band_start[k + 1] += band_start[k];
+    }
+    let mut by_band = vec![0u32; q.to - q.from];
+    {
+        let mut next = band_start.clone();
+        for (s, &y) in (q.from..q.to).zip(&yf[q.from..q.to]) {
+            let k = plan.band_of(y);
+            by_band[next[k]] = s as u32;
+            next[k] += 1;
+        }
+    }
     for band in 0..plan.subbands {
-        let in_band = |s: usize| plan.band_of(yf[s]) == band;
-        let Some(first) = (q.from..q.to).find(|&s| in_band(s)) else {
+        let queries = &by_band[band_start[band]..band_start[band + 1]];
+        let Some(&first) = queries.first() else {
             continue;
         };
+        let first = first as usize;
         strips.clear();
         let qx0 = xf[first];
         for o in -m..=m {
@@ -423,30 +426,20 @@ fn score_points<A: kernel::Acc, const C: usize>(
             if rr < 0 || rr >= idx.n_rows() as i64 {
                 continue;
             }
-            let blocks = idx.row_blocks(rr as usize);
+            let slots = idx.row_slots(rr as usize);
             let k = band * width + (o + m) as usize;
             let hw = plan.half_width[k];
-            if blocks.is_empty() || hw < 0.0 {
+            if slots.is_empty() || hw < 0.0 {
                 continue;
             }
-            // First block whose last lane can be in the window (NaN padding stops the search).
-            let (mut lo, mut n) = (blocks.start, blocks.len());
-            while n > 0 {
-                let half = n / 2;
-                if xf[(lo + half) * LANES + LANES - 1] < qx0 - hw {
-                    lo += half + 1;
-                    n -= half + 1;
-                } else {
-                    n = half;
-                }
-            }
+            let lo = slots.start + xf[slots.clone()].partition_point(|&x| x < qx0 - hw);
             let core_hw = if prefix.is_some() {
                 plan.core_half_width[k]
             } else {
                 -1.0
             };
             strips.push(Strip {
-                end: blocks.end,
+                end: slots.end,
                 lo,
                 hi: lo,
                 clo: lo,
@@ -456,17 +449,18 @@ fn score_points<A: kernel::Acc, const C: usize>(
                 core_hw,
             });
         }
-        for s in first..q.to {
-            if !in_band(s) {
-                continue;
-            }
+        for &s in queries {
+            let s = s as usize;
             let qx = xf[s];
             let mut acc = [A::zero(); C];
             let mut core = [0i32; C];
             for st in strips.iter_mut() {
                 let (w_lo, w_hi) = (qx - st.hw, qx + st.hw);
-                st.lo = advance_blocks::<true>(xf, st.lo, st.end, |x| x < w_lo);
-                st.hi = advance_blocks::<false>(xf, st.hi.max(st.lo), st.end, |x| x <= w_hi);
+                // SAFETY (advance): every pointer stays within its strip's points (lo <= hi <=
+                // end, and clo, chi between lo and hi); each strip is padded to a whole block
+                // and two more blocks follow the last strip.
+                st.lo = unsafe { kernel::advance(xf, st.lo, st.end, w_lo, false) };
+                st.hi = unsafe { kernel::advance(xf, st.hi.max(st.lo), st.end, w_hi, true) };
                 let g = kernel::Geometry {
                     xf,
                     yf,
@@ -475,47 +469,40 @@ fn score_points<A: kernel::Acc, const C: usize>(
                     r2_lo: plan.r2_lo,
                     r2_hi: plan.r2_hi,
                 };
+                // The window's blocks: from the one holding `lo` to the one holding `hi - 1`.
+                let (lo_b, hi_b) = (st.lo / LANES, st.hi.div_ceil(LANES));
                 match prefix {
                     Some(prefix) if st.core_hw >= 0.0 => {
                         let (c_lo, c_hi) = (qx - st.core_hw, qx + st.core_hw);
-                        // Blocks wholly inside the core: first lane >= c_lo, last lane <= c_hi.
+                        // SAFETY: as above.
                         st.clo =
-                            advance_blocks::<false>(xf, st.clo.max(st.lo), st.hi, |x| x < c_lo);
+                            unsafe { kernel::advance(xf, st.clo.max(st.lo), st.hi, c_lo, false) };
+                        // SAFETY: as above.
                         st.chi =
-                            advance_blocks::<true>(xf, st.chi.max(st.clo), st.hi, |x| x <= c_hi);
-                        let (a, b) = (st.clo * LANES, st.chi * LANES);
+                            unsafe { kernel::advance(xf, st.chi.max(st.clo), st.hi, c_hi, true) };
+                        // The core's whole blocks (none when it is shorter than a block).
+                        let clo_b = st.clo.div_ceil(LANES);
+                        let chi_b = (st.chi / LANES).max(clo_b);
+                        let (a, b) = (clo_b * LANES, chi_b * LANES);
                         for c in 0..C {
                             core[c] = core[c].wrapping_add(prefix[c][b].wrapping_sub(prefix[c][a]));
                         }
-                        // SAFETY: lo <= clo <= chi <= hi <= the strip's end block; xf, yf and
-                        // the value columns (asserted above) hold every block of every strip.
+                        // SAFETY: lo_b <= clo_b <= chi_b <= hi_b <= the strip's last block; xf,
+                        // yf and the value columns (asserted above) hold every block of every
+                        // strip.
                         acc = unsafe {
-                            kernel::blocks::<A, C>(
-                                &g,
-                                &col_ptrs,
-                                st.lo,
-                                st.clo,
-                                acc,
-                                &mut ambiguous,
-                            )
+                            kernel::blocks::<A, C>(&g, &col_ptrs, lo_b, clo_b, acc, &mut ambiguous)
                         };
                         // SAFETY: as above.
                         acc = unsafe {
-                            kernel::blocks::<A, C>(
-                                &g,
-                                &col_ptrs,
-                                st.chi,
-                                st.hi,
-                                acc,
-                                &mut ambiguous,
-                            )
+                            kernel::blocks::<A, C>(&g, &col_ptrs, chi_b, hi_b, acc, &mut ambiguous)
                         };
                     }
                     _ => {
-                        // SAFETY: lo <= hi <= the strip's end block; xf, yf and the value
+                        // SAFETY: lo_b <= hi_b <= the strip's last block; xf, yf and the value
                         // columns (asserted above) hold every block of every strip.
                         acc = unsafe {
-                            kernel::blocks::<A, C>(&g, &col_ptrs, st.lo, st.hi, acc, &mut ambiguous)
+                            kernel::blocks::<A, C>(&g, &col_ptrs, lo_b, hi_b, acc, &mut ambiguous)
                         };
                     }
                 }
@@ -646,10 +633,21 @@ mod kernel {
         pub fn le(a: F4, b: F4) -> M4 {
             f32x4_le(a, b)
         }
-        /// `a & !b`
         #[inline(always)]
-        pub fn andnot(a: M4, b: M4) -> M4 {
-            v128_andnot(a, b)
+        pub fn lt(a: F4, b: F4) -> M4 {
+            f32x4_lt(a, b)
+        }
+        #[inline(always)]
+        pub fn or(a: M4, b: M4) -> M4 {
+            v128_or(a, b)
+        }
+        #[inline(always)]
+        pub fn xor(a: M4, b: M4) -> M4 {
+            v128_xor(a, b)
+        }
+        #[inline(always)]
+        pub fn splat_mask_zero() -> M4 {
+            i32x4_splat(0)
         }
         #[inline(always)]
         pub fn bitmask(m: M4) -> u32 {
@@ -747,11 +745,25 @@ mod kernel {
             // SAFETY: SSE2 baseline.
             unsafe { _mm_cmple_ps(a, b) }
         }
-        /// `a & !b`
         #[inline(always)]
-        pub fn andnot(a: M4, b: M4) -> M4 {
+        pub fn lt(a: F4, b: F4) -> M4 {
             // SAFETY: SSE2 baseline.
-            unsafe { _mm_andnot_ps(b, a) }
+            unsafe { _mm_cmplt_ps(a, b) }
+        }
+        #[inline(always)]
+        pub fn or(a: M4, b: M4) -> M4 {
+            // SAFETY: SSE2 baseline.
+            unsafe { _mm_or_ps(a, b) }
+        }
+        #[inline(always)]
+        pub fn xor(a: M4, b: M4) -> M4 {
+            // SAFETY: SSE2 baseline.
+            unsafe { _mm_xor_ps(a, b) }
+        }
+        #[inline(always)]
+        pub fn splat_mask_zero() -> M4 {
+            // SAFETY: SSE2 baseline.
+            unsafe { _mm_setzero_ps() }
         }
         #[inline(always)]
         pub fn bitmask(m: M4) -> u32 {
@@ -844,8 +856,17 @@ mod kernel {
         pub fn le(a: F4, b: F4) -> M4 {
             std::array::from_fn(|k| a[k] <= b[k])
         }
-        pub fn andnot(a: M4, b: M4) -> M4 {
-            std::array::from_fn(|k| a[k] && !b[k])
+        pub fn lt(a: F4, b: F4) -> M4 {
+            std::array::from_fn(|k| a[k] < b[k])
+        }
+        pub fn or(a: M4, b: M4) -> M4 {
+            std::array::from_fn(|k| a[k] || b[k])
+        }
+        pub fn xor(a: M4, b: M4) -> M4 {
+            std::array::from_fn(|k| a[k] != b[k])
+        }
+        pub fn splat_mask_zero() -> M4 {
+            [false; 4]
         }
         pub fn bitmask(m: M4) -> u32 {
             (0..4).map(|k| u32::from(m[k]) << k).sum()
@@ -894,17 +915,41 @@ mod kernel {
         }
     }
 
-    use imp::{andnot, bitmask, d2, le, load, splat};
+    use imp::{bitmask, d2, le, load, lt, or, splat, splat_mask_zero, xor};
 
     pub use imp::{D2, I4};
 
-    #[cold]
-    #[inline(never)]
-    fn push_ambiguous(out: &mut Vec<u32>, base: usize, mut bits: u32) {
-        while bits != 0 {
-            out.push((base + bits.trailing_zeros() as usize) as u32);
-            bits &= bits - 1;
+    /// Moves `pos` forward over the x-sorted slots `pos..end` while `xf[pos] < bound` (or `<=`
+    /// with `inclusive`), 8 slots per step: the advance is the number of leading lanes that pass.
+    /// (Usually one step, so the loop's branch is predictable, unlike a slot-by-slot loop.)
+    ///
+    /// # Safety
+    /// `pos <= end`, and `xf` must be readable up to `end.next_multiple_of(LANES) + 2 * LANES`.
+    #[inline(always)]
+    pub unsafe fn advance(
+        xf: &[f32],
+        mut pos: usize,
+        end: usize,
+        bound: f32,
+        inclusive: bool,
+    ) -> usize {
+        let b = splat(bound);
+        let pass = |v| bitmask(if inclusive { le(v, b) } else { lt(v, b) });
+        while pos < end {
+            // SAFETY: pos < end, so pos + 8 is within the padding.
+            let (v0, v1) = unsafe {
+                (
+                    load(xf.as_ptr().add(pos)),
+                    load(xf.as_ptr().add(pos + LANES)),
+                )
+            };
+            let n = (!(pass(v0) | pass(v1) << LANES)).trailing_zeros() as usize;
+            pos += n.min(2 * LANES);
+            if n < 2 * LANES {
+                break;
+            }
         }
+        pos.min(end)
     }
 
     /// Adds the values of the pairs certainly within R among the blocks `lo..hi` (slots
@@ -928,23 +973,46 @@ mod kernel {
         let qy = splat(g.qy);
         let r2_lo = splat(g.r2_lo);
         let r2_hi = splat(g.r2_hi);
+        // SAFETY: base + LANES <= LANES * hi, readable by the function's contract.
+        let eval = |base: usize| unsafe {
+            let d = d2(qx, qy, load(xp.add(base)), load(yp.add(base)));
+            (le(d, r2_lo), le(d, r2_hi))
+        };
+        // Lanes in the rounding band are rare: collect them in a second pass over the range
+        // only if there is one (`maybe` includes `sure`, so `maybe ^ sure` is the band).
+        let mut any_band = splat_mask_zero();
         for b in lo..hi {
             let base = b * LANES;
-            // SAFETY: base + LANES <= LANES * hi, readable by the function's contract.
-            let (sure, maybe) = unsafe {
-                let d = d2(qx, qy, load(xp.add(base)), load(yp.add(base)));
-                (le(d, r2_lo), le(d, r2_hi))
-            };
+            let (sure, maybe) = eval(base);
             for c in 0..C {
                 // SAFETY: as above.
                 acc[c] = unsafe { acc[c].add_masked(cols[c].add(base), sure) };
             }
-            let amb = bitmask(andnot(maybe, sure));
-            if amb != 0 {
-                push_ambiguous(ambiguous, base, amb);
-            }
+            any_band = or(any_band, xor(maybe, sure));
+        }
+        if bitmask(any_band) != 0 {
+            collect_band(lo, hi, eval, ambiguous);
         }
         acc
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn collect_band(
+        lo: usize,
+        hi: usize,
+        eval: impl Fn(usize) -> (imp::M4, imp::M4),
+        ambiguous: &mut Vec<u32>,
+    ) {
+        for b in lo..hi {
+            let base = b * LANES;
+            let (sure, maybe) = eval(base);
+            let mut bits = bitmask(xor(maybe, sure));
+            while bits != 0 {
+                ambiguous.push((base + bits.trailing_zeros() as usize) as u32);
+                bits &= bits - 1;
+            }
+        }
     }
 }
 
@@ -1164,6 +1232,107 @@ mod tests {
         }
         let ones = vec![1.0; x.len()];
         check(&x, &y, &[ones], 200.0, MissingPolicy::CountAsZero);
+    }
+
+    #[test]
+    fn kernel_sorts_lanes_into_certain_band_and_outside() {
+        use kernel::Acc;
+        // Two blocks; squared distances 0, 1, 4, 9 | 16, 25, NaN padding, NaN padding.
+        let nan = f32::NAN;
+        let xf = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, nan, nan, nan, nan, nan, nan];
+        let yf = [0.0; 12];
+        let values: Vec<i32> = (0..12).map(|k| 1 << k).collect();
+        let g = kernel::Geometry {
+            xf: &xf,
+            yf: &yf,
+            qx: 0.0,
+            qy: 0.0,
+            r2_lo: 1.5,
+            r2_hi: 16.0,
+        };
+        let mut ambiguous = Vec::new();
+        // SAFETY: two whole blocks of xf, yf and values.
+        let acc = unsafe {
+            kernel::blocks::<kernel::I4, 1>(
+                &g,
+                &[values.as_ptr()],
+                0,
+                2,
+                [kernel::I4::zero()],
+                &mut ambiguous,
+            )
+        };
+        // Certain: d² <= 1.5 (lanes 0, 1); band: 1.5 < d² <= 16 (lanes 2, 3, 4); outside: 25
+        // and NaN.
+        assert_eq!(acc[0].sum(), 3.0);
+        assert_eq!(ambiguous, vec![2, 3, 4]);
+        // Only the second block: one band lane, found by the second pass over that range.
+        ambiguous.clear();
+        // SAFETY: as above.
+        let acc = unsafe {
+            kernel::blocks::<kernel::I4, 1>(
+                &g,
+                &[values.as_ptr()],
+                1,
+                2,
+                [kernel::I4::zero()],
+                &mut ambiguous,
+            )
+        };
+        assert_eq!(acc[0].sum(), 0.0);
+        assert_eq!(ambiguous, vec![4]);
+    }
+
+    #[test]
+    fn advance_moves_past_many_equal_values_and_stops_at_the_end() {
+        // 21 points (stacks of equal x), padded with NaN as the index does.
+        let mut xf: Vec<f32> = (0..21).map(|i| (i / 5) as f32).collect();
+        xf.resize(21usize.next_multiple_of(LANES) + 2 * LANES, f32::NAN);
+        for (pos, bound, inclusive, want) in [
+            (0, 0.0, false, 0),
+            (0, 0.0, true, 5),
+            (0, 3.0, false, 15),
+            (0, 3.0, true, 20),
+            (3, 10.0, true, 21),
+            (7, 1.0, false, 7),
+            (21, 10.0, false, 21),
+        ] {
+            // SAFETY: xf is padded like the index.
+            let got = unsafe { kernel::advance(&xf, pos, 21, bound, inclusive) };
+            assert_eq!(got, want, "from {pos} to {bound} inclusive {inclusive}");
+        }
+        // A strip end before the padding: never past it.
+        // SAFETY: as above.
+        assert_eq!(unsafe { kernel::advance(&xf, 0, 9, 10.0, true) }, 9);
+    }
+
+    #[test]
+    fn stacks_of_equal_locations_and_odd_strip_lengths() {
+        // Apartment stacks (many points at one location) next to single points, in strips whose
+        // lengths are not multiples of the block size, with chunks that split strips anywhere.
+        let mut seed = 17;
+        let (mut x, mut y) = (vec![], vec![]);
+        for k in 0..60 {
+            let (cx, cy) = (
+                120_000.0 + 600.0 * lcg(&mut seed),
+                480_000.0 + 600.0 * lcg(&mut seed),
+            );
+            for _ in 0..(1 + (k % 7) * (k % 5)) {
+                x.push(cx);
+                y.push(cy);
+            }
+        }
+        let v: Vec<f64> = (0..x.len()).map(|i| (i % 11) as f64).collect();
+        let w: Vec<f64> = (0..x.len()).map(|i| (i % 3) as f64).collect();
+        for r in [50.0, 200.0] {
+            check(
+                &x,
+                &y,
+                &[v.clone(), w.clone()],
+                r,
+                MissingPolicy::CountAsZero,
+            );
+        }
     }
 
     #[test]

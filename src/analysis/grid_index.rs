@@ -17,7 +17,8 @@
 
 use thiserror::Error;
 
-/// Lanes of the SIMD kernels; the sorted arrays are padded to a multiple of this plus one block.
+/// Lanes of the SIMD kernels: each strip of the sorted arrays is padded to a multiple of this,
+/// and two more blocks follow the last strip.
 pub const LANES: usize = 4;
 
 #[derive(Debug, Error, PartialEq)]
@@ -147,7 +148,7 @@ impl GridIndex {
             row_end[r] = row_start[r] + count;
             row_start[r + 1] = row_start[r] + count.next_multiple_of(LANES as u32);
         }
-        let padded = row_start[n_rows] as usize + LANES;
+        let padded = row_start[n_rows] as usize + 2 * LANES;
         #[derive(Clone, Copy, Default)]
         struct Entry {
             input: u32,
@@ -223,7 +224,7 @@ impl GridIndex {
         self.n == 0
     }
 
-    /// Number of slots (points and padding), a multiple of [`LANES`] plus one block: the
+    /// Number of slots (points and padding), a multiple of [`LANES`] plus two blocks: the
     /// length of [`Self::xf`], [`Self::yf`], [`Self::order`] and of any array in slot order.
     pub fn slots_len(&self) -> usize {
         self.xf.len()
@@ -254,7 +255,7 @@ impl GridIndex {
     }
 
     /// x − x_centre per slot; NaN for padding (each strip is padded to a multiple of [`LANES`],
-    /// and one more block follows the last strip).
+    /// and two more blocks follow the last strip).
     pub fn xf(&self) -> &[f32] {
         &self.xf
     }
@@ -332,6 +333,7 @@ impl GridIndex {
             m,
             subbands,
             band_m,
+            per_band_m: (1.0 / band_m) as f32,
             half_width,
             core_half_width,
             r2_lo: f32_down(r2 - delta),
@@ -354,6 +356,8 @@ pub struct QueryPlan {
     pub subbands: usize,
     /// Height of a query band: strip height / subbands.
     pub band_m: f64,
+    /// 1 / band_m.
+    pub per_band_m: f32,
     /// Half-width of the x window (f32 rounding of the stored x included), per band `k` and
     /// strip offset `o`: index `k * (2m + 1) + o + m`. Negative: no point of that strip can be
     /// within R.
@@ -373,7 +377,8 @@ impl QueryPlan {
     #[inline]
     pub fn band_of(&self, yf: f32) -> usize {
         // Truncation maps NaN and negatives to 0; the bands' bounds carry the tolerance.
-        ((f64::from(yf) / self.band_m) as usize).min(self.subbands - 1)
+        // (An f32 product is off by far less than the bands' tolerance.)
+        ((yf * self.per_band_m) as usize).min(self.subbands - 1)
     }
 }
 
