@@ -31,6 +31,11 @@ export const KINDS = ['sell', 'liberalise', 'demolish', 'newBuildSocial', 'newBu
 const SRC = 'locations';
 const SEL_LAYER = 'whatif-selected';
 const CHANGED_LAYER = 'whatif-changed';
+const SEL_POINTS = 'whatif-selected-points';
+const CHANGED_POINTS = 'whatif-changed-points';
+/** The outlines of the selected and changed locations: their own small source, so that drawing
+ * them never makes MapLibre re-tile the (possibly million-feature) layer itself. */
+const MARKS = 'whatif-marks';
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -503,16 +508,24 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
     mapWired = true;
     await mapView.ready;
     const map = mapView.map;
-    const noneFilter = ['==', ['id'], -1];
+    map.addSource(MARKS, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+    const hidden = { visibility: 'none' };
+    const is = (m, type) => ['all', ['==', ['get', 'm'], m], ['==', ['geometry-type'], type]];
     map.addLayer({
-      id: CHANGED_LAYER, type: 'line', source: SRC, filter: noneFilter,
-      paint: { 'line-color': '#111', 'line-width': 1.5, 'line-dasharray': [2, 1] },
-      layout: { visibility: 'none' },
+      id: CHANGED_LAYER, type: 'line', source: MARKS, filter: is('changed', 'Polygon'),
+      paint: { 'line-color': '#111', 'line-width': 1.5, 'line-dasharray': [2, 1] }, layout: hidden,
     });
     map.addLayer({
-      id: SEL_LAYER, type: 'line', source: SRC, filter: noneFilter,
-      paint: { 'line-color': '#ff7f00', 'line-width': 2.5 },
-      layout: { visibility: 'none' },
+      id: CHANGED_POINTS, type: 'circle', source: MARKS, filter: is('changed', 'Point'),
+      paint: { 'circle-radius': 5, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#111', 'circle-stroke-width': 1.5 }, layout: hidden,
+    });
+    map.addLayer({
+      id: SEL_LAYER, type: 'line', source: MARKS, filter: is('selected', 'Polygon'),
+      paint: { 'line-color': '#ff7f00', 'line-width': 2.5 }, layout: hidden,
+    });
+    map.addLayer({
+      id: SEL_POINTS, type: 'circle', source: MARKS, filter: is('selected', 'Point'),
+      paint: { 'circle-radius': 6, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#ff7f00', 'circle-stroke-width': 2.5 }, layout: hidden,
     });
     for (const layer of ['squares-fill', 'points']) {
       map.on('click', layer, (ev) => {
@@ -564,16 +577,37 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
     return { x: e.clientX - r.left, y: e.clientY - r.top };
   }
 
+  /** A location's outline (square) or position (point) from the layer's display geometry. */
+  function markFeature(geom, row, m) {
+    const { lon, lat } = geom;
+    if (geom.kind === 'square') {
+      const o = row * 4;
+      const ring = [0, 1, 2, 3, 0].map((k) => [lon[o + k], lat[o + k]]);
+      return { type: 'Feature', properties: { m }, geometry: { type: 'Polygon', coordinates: [ring] } };
+    }
+    return { type: 'Feature', properties: { m }, geometry: { type: 'Point', coordinates: [lon[row], lat[row]] } };
+  }
+
+  let marksKey = '';
   function setMapSelection() {
     const map = mapView.map;
     if (!mapWired || !map.getLayer(SEL_LAYER)) return;
     const vis = active && sc ? 'visible' : 'none';
-    map.setLayoutProperty(SEL_LAYER, 'visibility', vis);
-    map.setLayoutProperty(CHANGED_LAYER, 'visibility', vis);
-    map.setFilter(SEL_LAYER, ['in', ['id'], ['literal', [...selection]]]);
+    for (const id of [SEL_LAYER, SEL_POINTS, CHANGED_LAYER, CHANGED_POINTS]) {
+      if (map.getLayoutProperty(id, 'visibility') !== vis) map.setLayoutProperty(id, 'visibility', vis);
+    }
     const changed = new Set();
     for (const step of sc?.steps || []) for (const c of step.changes) changed.add(c.row);
-    map.setFilter(CHANGED_LAYER, ['in', ['id'], ['literal', [...changed]]]);
+    const sel = [...selection];
+    const key = sc ? `${sc.id}|${sel.join(',')}|${[...changed].join(',')}` : '';
+    if (key === marksKey) return;
+    marksKey = key;
+    const features = [];
+    if (sc?.geometry) {
+      for (const r of changed) features.push(markFeature(sc.geometry, r, 'changed'));
+      for (const r of sel) features.push(markFeature(sc.geometry, r, 'selected'));
+    }
+    map.getSource(MARKS).setData({ type: 'FeatureCollection', features });
   }
 
   async function drawScenarioMap({ fit = false } = {}) {
@@ -744,7 +778,8 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
     const key = layer ? `${layer.id}:${layer.rows}:${layer.fileName}` : null;
     if ((areas?.key ?? null) === key && areas?.scenarioId === sc.id) return false;
     if (!layer) {
-      if (areas) await request('scenarioClearAreas', {});
+      if (!areas) return false;
+      if (areas.scenarioId === sc.id) await request('scenarioClearAreas', {});
       areas = null;
       return true;
     }
