@@ -544,25 +544,45 @@ Object.assign(ops, {
       const inw = fromAreas(at.column('aantal_inwoners'));
       columns.bijstand_pct = b.map((v, i) => (inw[i] > 0 ? (100 * v) / inw[i] : NaN));
     }
-    const col = (name) => {
-      if (!columns[name]) throw new Error(`unknown column ${name}`);
-      return columns[name];
-    };
-    const units = unitsColumn ? col(unitsColumn) : new Float64Array(0);
-    let result;
-    if (kind === 'change') {
-      result = wasm.analyseChange(col(valueA), col(valueB), units, { ...settings, suppressBelow });
-    } else if (kind === 'bivariate') {
-      result = wasm.analyseBivariateSuppressed(col(valueA), col(valueB), units, suppressBelow, settings);
-    } else if (kind === 'typology') {
-      const names = Object.keys(columns);
-      const values = new Float64Array(names.length * codes.length);
-      names.forEach((n, i) => values.set(columns[n], i * codes.length));
-      result = wasm.analyseTypologySuppressed(names, values, units, suppressBelow, settings);
-    } else throw new Error(`unknown map ${kind}`);
+    const units = unitsColumn ? columns[unitsColumn] : new Float64Array(0);
+    const result = mapClasses(kind, columns, codes.length, units, suppressBelow, settings, valueA, valueB);
     return { codes, columns, result };
   },
+
+  /**
+   * The same maps on the locations of a layer (e.g. the CBS squares): a group's share of a
+   * denominator in percent, in year B from the layer and in year A from a seeded synthetic earlier
+   * count (src/analysis/synthetic_year.rs — not data; the page says so), as `share_pct_a` /
+   * `share_pct_b`, plus `extra` columns (e.g. the corporation share within the radius); an
+   * area whose denominator is below `suppressBelow` gets no class.
+   */
+  analysisMapLocations({ kind, layerId, group, denominator, seed, extra, suppressBelow, settings, valueA, valueB }) {
+    const { layer } = layerOf(layerId);
+    const g = layer.column(group);
+    const d = layer.column(denominator);
+    const pct = (num) => Float64Array.from(num, (v, i) => (d[i] > 0 ? (100 * v) / d[i] : NaN));
+    const columns = { share_pct_a: pct(wasm.syntheticEarlierCounts(g, seed, 0.1, 0.3)), share_pct_b: pct(g), ...(extra || {}) };
+    const result = mapClasses(kind, columns, d.length, d, suppressBelow, settings, valueA, valueB);
+    return { columns, result };
+  },
 });
+
+/** The classes of one analysis map over named columns (src/analysis/map_classes.rs). */
+function mapClasses(kind, columns, n, units, suppressBelow, settings, valueA, valueB) {
+  const col = (name) => {
+    if (!columns[name]) throw new Error(`unknown column ${name}`);
+    return columns[name];
+  };
+  if (kind === 'change') return wasm.analyseChange(col(valueA), col(valueB), units, { ...settings, suppressBelow });
+  if (kind === 'bivariate') return wasm.analyseBivariateSuppressed(col(valueA), col(valueB), units, suppressBelow, settings);
+  if (kind === 'typology') {
+    const names = Object.keys(columns);
+    const values = new Float64Array(names.length * n);
+    names.forEach((name, i) => values.set(columns[name], i * n));
+    return wasm.analyseTypologySuppressed(names, values, units, suppressBelow, settings);
+  }
+  throw new Error(`unknown map ${kind}`);
+}
 // ---- end of analysis maps ----------------------------------------------------------------------
 
 /**

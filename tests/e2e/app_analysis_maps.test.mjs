@@ -7,14 +7,17 @@
 // test joins itself from the raw files (the Leefbaarometer long table by bu_code and year, the KWB
 // table by buurtcode) — a second join, independent of the worker's. Editing a typology threshold
 // in the page's rule editor must change the classes exactly as the command line with that
-// threshold says. Screenshots of each map go to docs/screenshots/analysis-map-*.png.
+// threshold says. On the CBS 100 m squares (persons on benefit per 100 inhabitants, 2024) the
+// earlier year is a seeded synthetic count (src/analysis/synthetic_year.rs — not data; the page
+// says so); this test makes that year again with its own SplitMix64 and checks the change and
+// bivariate classes per square against the command line. Screenshots of each map go to docs/screenshots/analysis-map-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import os from 'node:os';
 import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { ROOT, describe as describeSession } from './harness.mjs';
-import { openDemo, cli } from './app_support.mjs';
+import { openDemo, cli, readDemo } from './app_support.mjs';
 
 const DEMO = path.join(ROOT, 'www', 'demo');
 const SHOTS = path.join(ROOT, 'docs', 'screenshots');
@@ -163,6 +166,12 @@ test('change map of afw 2014 → 2022 per buurt equals the command line, legend 
   // The band map's layers are hidden and ours is visible on the map.
   assert.ok(await page.locator('#amap-legend').isVisible());
   await shot(page, 'analysis-map-change.png');
+  // English as a switch: the map stays, its legend is redrawn in English, and back.
+  await page.click('#lang-toggle');
+  await page.waitForFunction(() => /no data/.test(document.getElementById('amap-legend').textContent), null, { timeout: 30_000 });
+  assert.equal(await page.locator(`${host} select[name="kind"]`).inputValue(), 'change');
+  await page.click('#lang-toggle');
+  await page.waitForFunction(() => /geen gegevens/.test(document.getElementById('amap-legend').textContent), null, { timeout: 30_000 });
   assert.deepEqual(s.pageErrors, [], describeSession(s));
 });
 
@@ -259,5 +268,80 @@ test('typology map follows the rule editor exactly as the command line says', as
   await page.click(`${host} button[data-action="back"]`);
   await page.waitForFunction(() => document.getElementById('amap-legend').hidden);
   assert.equal(await page.evaluate(() => document.body.dataset.analysisMap), undefined);
+  assert.deepEqual(s.pageErrors, [], describeSession(s));
+});
+
+/** SplitMix64 (BigInt), the published algorithm: u = (x >> 11) / 2^53 per draw. */
+function splitmixUnits(n, seed) {
+  const M = (1n << 64n) - 1n;
+  let state = BigInt(seed);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    state = (state + 0x9E3779B97F4A7C15n) & M;
+    let z = state;
+    z = ((z ^ (z >> 30n)) * 0xBF58476D1CE4E5B9n) & M;
+    z = ((z ^ (z >> 27n)) * 0x94D049BB133111EBn) & M;
+    z ^= z >> 31n;
+    out[i] = Number(z >> 11n) / 2 ** 53;
+  }
+  return out;
+}
+
+/** The page's classes per square (data-classes, in the layer's row order), once drawn. */
+async function locationClasses(page, kind) {
+  await page.waitForFunction((k) => {
+    const card = document.querySelector('.amap-card');
+    const t = document.querySelector('table.amap-classes');
+    return card?.dataset.state === 'ready' && t?.dataset.area === 'locations' && t.dataset.kind === k;
+  }, kind, { timeout: 60_000 });
+  return page.evaluate(() => document.querySelector('table.amap-classes').dataset.classes.split(',').map(Number));
+}
+
+test('change and bivariate maps on the CBS squares with a seeded synthetic earlier year equal the command line', async () => {
+  const { page } = s;
+  const demo = readDemo();
+  const group = demo.col('aantal_personen_met_uitkering_onder_aowlft');
+  const inhabitants = demo.col('aantal_inwoners');
+  const u = splitmixUnits(group.length, 1);
+  const earlier = group.map((c, i) => (Number.isNaN(c) ? NaN : Math.max(0, Math.round(c * (1 - 0.1 - 0.3 * (2 * u[i] - 1))))));
+  const pct = (v, i) => (inhabitants[i] > 0 ? (100 * v) / inhabitants[i] : NaN);
+  const cell = (v) => (Number.isNaN(v) ? '' : String(v));
+  const lines = ['id,share_pct_a,share_pct_b,aantal_inwoners'];
+  for (let i = 0; i < group.length; i++) {
+    lines.push([demo.ids[i], cell(pct(earlier[i], i)), cell(pct(group[i], i)), cell(inhabitants[i])].join(','));
+  }
+  const file = path.join(joined.dir, 'squares.csv');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+
+  await page.selectOption(`${host} select[name="area"]`, 'squares');
+  await page.selectOption(`${host} select[name="kind"]`, 'change');
+  await page.click(`${host} button[data-action="draw"]`);
+  const change = await locationClasses(page, 'change');
+  const wantChange = JSON.parse(cli(['analyse', 'change', '--input', file, '--value-a', 'share_pct_a', '--value-b', 'share_pct_b',
+    '--count-column', 'aantal_inwoners', '--suppress-below', String(K)]));
+  assert.equal(change.length, wantChange.classes.length, 'one class per square');
+  assert.deepEqual(change, wantChange.classes, 'change class per square');
+  assert.ok(wantChange.locationsSuppressed > 0, 'squares with fewer than 10 inhabitants are suppressed');
+  const legendText = await page.locator('#amap-legend').textContent();
+  assert.match(legendText, /synthetisch/);
+  const counts = await legendCounts(page);
+  wantChange.counts.forEach((n, c) => assert.equal(counts[String(c)], n, `legend count of class ${c}`));
+  await shot(page, 'analysis-map-squares-change.png');
+
+  await page.selectOption(`${host} select[name="kind"]`, 'bivariate');
+  await page.click(`${host} button[data-action="draw"]`);
+  const bi = await locationClasses(page, 'bivariate');
+  const wantBi = JSON.parse(cli(['analyse', 'bivariate', '--input', file, '--level-a', 'share_pct_a', '--level-b', 'share_pct_b',
+    '--count-column', 'aantal_inwoners', '--suppress-below', String(K)]));
+  assert.deepEqual(bi, wantBi.classes, 'bivariate class per square');
+
+  // The typology on squares draws too (its corporation share comes from the page's own scores).
+  await page.selectOption(`${host} select[name="kind"]`, 'typology');
+  await page.click(`${host} button[data-action="draw"]`);
+  const ty = await locationClasses(page, 'typology');
+  assert.equal(ty.length, group.length);
+  assert.ok(ty.some((c) => c === 0) && ty.some((c) => c === 1), 'both colours occur on the squares');
+  await page.click(`${host} button[data-action="back"]`);
+  await page.waitForFunction(() => document.getElementById('amap-legend').hidden);
   assert.deepEqual(s.pageErrors, [], describeSession(s));
 });

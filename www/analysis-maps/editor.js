@@ -37,6 +37,33 @@ export function defaultTypology() {
   };
 }
 
+/**
+ * The same example on locations (e.g. CBS squares): much corporation property within the radius
+ * and a high share on benefit (top third) → red; a high share with less corporation property →
+ * blue; intensity from the increase of the share (percentage points) since the earlier year.
+ */
+export function defaultLocationTypology() {
+  return {
+    rules: [
+      {
+        hue: 'red', labelKey: 'amap.sq.defaultRed', label: '',
+        when: [
+          { col: 'sq:corporatie_pct', op: '>', thr: { kind: 'value', v: 50 } },
+          { col: 'sq:share_pct_b', op: '>=', thr: { kind: 'quantile', v: 2 / 3 } },
+        ],
+      },
+      {
+        hue: 'blue', labelKey: 'amap.sq.defaultBlue', label: '',
+        when: [
+          { col: 'sq:share_pct_b', op: '>=', thr: { kind: 'quantile', v: 2 / 3 } },
+          { col: 'sq:corporatie_pct', op: '<=', thr: { kind: 'value', v: 50 } },
+        ],
+      },
+    ],
+    intensity: { score: 'share_pct', breaks: [0, 2] },
+  };
+}
+
 /** The real column name of a key for the chosen years. */
 export function columnName(key, yearA, yearB) {
   const [kind, name, which] = key.split(':');
@@ -51,9 +78,10 @@ export function ruleLabel(rule) {
 
 /** The core's TypologySettings for this editor state. */
 export function toSettings(state, yearA, yearB) {
-  const intensity = state.intensity.score
-    ? { column: `${state.intensity.score}_${yearA}`, columnB: `${state.intensity.score}_${yearB}`, breaks: state.intensity.breaks }
-    : null;
+  const s = state.intensity.score;
+  // `share_pct` (locations): share_pct_a → share_pct_b; a score: <score>_<yearA> → <score>_<yearB>.
+  const [a, b] = s === 'share_pct' ? ['share_pct_a', 'share_pct_b'] : [`${s}_${yearA}`, `${s}_${yearB}`];
+  const intensity = s ? { column: a, columnB: b, breaks: state.intensity.breaks } : null;
   return {
     rules: state.rules.map((r) => ({
       class: r.hue,

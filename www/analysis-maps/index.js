@@ -18,7 +18,7 @@ import { t, formatNumber, onLanguageChange } from '../i18n/i18n.js';
 import './i18n.js';
 import './analysis-maps.css';
 import { changeLegend, bivariateLegend, typologyLegend, legendNode, fmt } from './legend.js';
-import { defaultTypology, renderEditor, toSettings, parseList, columnName } from './editor.js';
+import { defaultTypology, defaultLocationTypology, renderEditor, toSettings, parseList } from './editor.js';
 import { NO_DATA_COLOUR } from './palettes.js';
 
 const YEARS = [2002, 2008, 2012, 2014, 2016, 2018, 2020, 2022, 2024];
@@ -32,6 +32,11 @@ const UNIT_COLUMNS = ['woningvoorraad', 'aantal_inwoners', 'aantal_huishoudens']
 const DERIVED = ['bijstand_pct'];
 const BAND_LAYERS = ['squares-fill', 'points', 'selected-line', 'selected-point'];
 const SRC = 'amap-areas';
+/** The squares mode: the bundled CBS 100 m layer, persons on benefit per inhabitant. */
+const SQUARES = {
+  layerId: 'demo', group: 'aantal_personen_met_uitkering_onder_aowlft', denominator: 'aantal_inwoners',
+  corporationIndicator: 'demo-corp', seed: 1,
+};
 const EMPTY = { type: 'FeatureCollection', features: [] };
 
 function el(tag, className, text) {
@@ -65,6 +70,7 @@ export function install(app) {
 
   /** What the user chose (kept across redraws and language switches). */
   const ui = {
+    area: 'buurten', typologySq: defaultLocationTypology(),
     kind: 'change', score: 'afw', yearA: 2014, yearB: 2022, units: 'woningvoorraad',
     changeBreaks: 'auto', edges: '', bi: 'tertiles', levelBreaks: '', changeBreaksBi: '',
     typology: defaultTypology(),
@@ -93,6 +99,12 @@ export function install(app) {
 
   // ---- the form -------------------------------------------------------------------------------
   function columnChoices() {
+    if (ui.area === 'squares') {
+      return {
+        columns: ['share_pct_a', 'share_pct_b', 'corporatie_pct'].map((c) => ({ value: `sq:${c}`, label: t(`amap.col.${c}`) })),
+        scores: [{ value: 'share_pct', label: t('amap.col.share_pct') }],
+      };
+    }
     const scoreCols = [];
     for (const s of SCORES) {
       scoreCols.push({ value: `score:${s}:A`, label: `${s} ${ui.yearA} — ${t(`lbm.${s}`)}` });
@@ -114,13 +126,17 @@ export function install(app) {
     const yearA = select('yearA', years, ui.yearA);
     const yearB = select('yearB', years, ui.yearB);
     const units = select('units', UNIT_COLUMNS.map((c) => ({ value: c, label: t(`amap.col.${c}`) })), ui.units);
-    const parts = [labelled(t('amap.kind'), kind)];
-    if (ui.kind !== 'typology') {
+    const area = select('area', ['buurten', 'squares'].map((a) => ({ value: a, label: t(`amap.area.${a}`) })), ui.area);
+    area.addEventListener('change', () => { ui.area = area.value; renderForm(); follow(); });
+    const sq = ui.area === 'squares';
+    const parts = [labelled(t('amap.area'), area), labelled(t('amap.kind'), kind)];
+    if (sq) parts.push(el('p', 'muted small field-wide amap-sq-note', t('amap.sq.help', { k: formatNumber(app.settings.get().suppressBelow) })));
+    if (ui.kind !== 'typology' && !sq) {
       const score = select('score', SCORES.map((s) => ({ value: s, label: `${s} — ${t(`lbm.${s}`)}` })), ui.score);
       score.addEventListener('change', () => { ui.score = score.value; follow(); });
       parts.push(labelled(t('amap.score'), score));
     }
-    parts.push(labelled(t('amap.yearA'), yearA), labelled(t('amap.yearB'), yearB), labelled(t('amap.units'), units));
+    if (!sq) parts.push(labelled(t('amap.yearA'), yearA), labelled(t('amap.yearB'), yearB), labelled(t('amap.units'), units));
     if (ui.kind === 'change') {
       const breaks = select('changeBreaks', [
         { value: 'auto', label: t('amap.breaks.auto') },
@@ -164,14 +180,14 @@ export function install(app) {
     buttons.append(go, back);
     parts.push(buttons);
     form.append(...parts);
-    form.append(el('p', 'muted small field-wide', t('amap.unitsNote', { k: formatNumber(app.settings.get().suppressBelow) })));
+    if (!sq) form.append(el('p', 'muted small field-wide', t('amap.unitsNote', { k: formatNumber(app.settings.get().suppressBelow) })));
     kind.addEventListener('change', () => { ui.kind = kind.value; renderForm(); follow(); });
     yearA.addEventListener('change', () => { ui.yearA = Number(yearA.value); renderForm(); follow(); });
     yearB.addEventListener('change', () => { ui.yearB = Number(yearB.value); renderForm(); follow(); });
     units.addEventListener('change', () => { ui.units = units.value; follow(); });
     editorBox.replaceChildren();
     editorBox.hidden = ui.kind !== 'typology';
-    if (ui.kind === 'typology') renderEditor(editorBox, ui.typology, columnChoices(), () => follow());
+    if (ui.kind === 'typology') renderEditor(editorBox, sq ? ui.typologySq : ui.typology, columnChoices(), () => follow());
   }
 
   form.addEventListener('submit', (ev) => {
@@ -228,9 +244,18 @@ export function install(app) {
         base.settings = { level: { kind: 'breaks', low: ll, high: lh }, change: { kind: 'breaks', low: cl, high: ch } };
       } else base.settings = { level: { kind: 'tertiles' }, change: { kind: 'tertiles' } };
     } else {
-      base.settings = toSettings(ui.typology, ui.yearA, ui.yearB);
+      base.settings = toSettings(ui.area === 'squares' ? ui.typologySq : ui.typology, ui.yearA, ui.yearB);
     }
-    return base;
+    if (ui.area === 'squares') {
+      const share = app.state.results.get(SQUARES.corporationIndicator)?.share;
+      const extra = share ? { corporatie_pct: Float64Array.from(share, (v) => v * 100) } : {};
+      return {
+        op: 'analysisMapLocations', kind: ui.kind, layerId: SQUARES.layerId, group: SQUARES.group,
+        denominator: SQUARES.denominator, seed: SQUARES.seed, extra, suppressBelow: k, settings: base.settings,
+        valueA: 'share_pct_a', valueB: 'share_pct_b', unitsColumn: 'aantal_inwoners',
+      };
+    }
+    return { op: 'analysisMap', ...base };
   }
 
   // ---- drawing --------------------------------------------------------------------------------
@@ -271,12 +296,13 @@ export function install(app) {
     status.textContent = t('amap.drawing');
     card.dataset.state = 'drawing';
     try {
-      const args = request();
-      await loadTables();
-      const r = await app.engine.request('analysisMap', args).promise;
+      const { op, ...args } = request();
+      if (op === 'analysisMap') await loadTables();
+      const r = await app.engine.request(op, args).promise;
       if (drawing !== mine) return;
       await app.mapView.ready;
-      show(r, args);
+      if (op === 'analysisMap') show(r, args);
+      else await showLocations(r, args);
       card.dataset.state = 'ready';
     } catch (err) {
       if (drawing !== mine) return;
@@ -286,6 +312,14 @@ export function install(app) {
   }
 
   function describeSpec(args) {
+    if (args.layerId) {
+      return {
+        k: args.suppressBelow, unitsLabel: t('amap.sq.units'), noDataLabel: t('amap.sq.noData'), unit: t('amap.unit.square'),
+        score: t('amap.sq.share'), scoreLabel: t('amap.sq.share'), yearA: t('amap.sq.yearA'), yearB: '2024',
+        intensityBreaks: args.kind === 'typology' && args.settings.intensity ? args.settings.intensity.breaks : null,
+        note: t('amap.sq.note'),
+      };
+    }
     return {
       k: args.suppressBelow, unitsLabel: t(`amap.col.${args.unitsColumn}`),
       score: ui.score, scoreLabel: t(`lbm.${ui.score}`), yearA: String(ui.yearA), yearB: String(ui.yearB),
@@ -294,10 +328,7 @@ export function install(app) {
   }
 
   function show({ codes, columns, result }, args) {
-    const spec = describeSpec(args);
-    const legend = args.kind === 'change'
-      ? changeLegend(result, spec)
-      : args.kind === 'bivariate' ? bivariateLegend(result, spec) : typologyLegend(result, spec);
+    const legend = legendFor(result, args);
     const coreClass = args.kind === 'typology' ? result.rule : result.classes;
     const shown = args.kind === 'typology' ? null : columns[args.valueB];
     const byCode = new Map();
@@ -316,27 +347,14 @@ export function install(app) {
     ensureLayers();
     map.getSource(SRC).setData({ type: 'FeatureCollection', features });
     setBandLayers(false);
-    map.setLayoutProperty('amap-fill', 'visibility', 'visible');
-    map.setLayoutProperty('amap-line', 'visibility', 'visible');
+    setOurLayers(true);
     if (!fitted) {
       fitted = true;
       const [w, s, e, n] = boundsOf(features.filter((f) => byCode.has(f.properties.code)));
       if (Number.isFinite(w)) map.fitBounds([[w, s], [e, n]], { padding: 24, animate: false });
     }
 
-    // The legend on the map, and for exports.
-    overlay.replaceChildren(legendNode(legend, { onClose: () => backToBands(), closeLabel: t('amap.back') }));
-    overlay.hidden = false;
-    overlay.dataset.kind = args.kind;
-    active = true;
-    lastIndicator = app.activeIndicator()?.id ?? null;
-    app.describeMap({
-      title: legend.title,
-      subtitle: legend.subtitle,
-      items: legend.items.filter((it) => it.count > 0 || it.key === 'none').map((it) => ({ colour: it.colour, label: `${it.label} (${it.count})` })),
-      note: legend.note,
-      sources: [t('amap.source.lbm'), t('amap.source.kwb'), t('amap.source.polygons')],
-    });
+    showLegend(legend, args);
 
     // The classes per buurt, for tests and screen readers.
     const head = el('tr');
@@ -356,13 +374,73 @@ export function install(app) {
       tbody.append(tr);
     });
     table.replaceChildren(thead, tbody);
+    delete table.dataset.classes;
+    delete table.dataset.intensity;
+    finishTable(legend, args, codes.length);
+  }
+
+  function legendFor(result, args) {
+    const spec = describeSpec(args);
+    const legend = args.kind === 'change'
+      ? changeLegend(result, spec)
+      : args.kind === 'bivariate' ? bivariateLegend(result, spec) : typologyLegend(result, spec);
+    if (spec.note && args.kind === 'change') legend.note = spec.note;
+    else if (spec.note) legend.note = `${spec.note} ${legend.note}`;
+    return legend;
+  }
+
+  /** The squares (or other locations of a layer) coloured through the band map's own drawing. */
+  async function showLocations({ result }, args) {
+    const layer = app.state.layers.get(args.layerId);
+    if (!layer) throw new Error(`no layer ${args.layerId}`);
+    const legend = legendFor(result, args);
+    const colours = legend.items.map((it) => it.colour);
+    const index = new Map(legend.items.map((it, i) => [it, i]));
+    const classIndex = Int8Array.from(legend.perLocation, (it) => (it === legend.noneItem ? -1 : index.get(it)));
+    if (map.getLayer('amap-fill')) setOurLayers(false);
+    setBandLayers(true);
+    await app.mapView.show(layer.geometry, classIndex, { colours, fit: false });
+    showLegend(legend, args);
+    const coreClass = args.kind === 'typology' ? result.rule : result.classes;
+    table.replaceChildren();
+    table.dataset.classes = Array.from(coreClass).join(',');
+    if (args.kind === 'typology') table.dataset.intensity = Array.from(result.intensity).join(',');
+    else delete table.dataset.intensity;
+    finishTable(legend, args, coreClass.length);
+  }
+
+  function setOurLayers(visible) {
+    map.setLayoutProperty('amap-fill', 'visibility', visible ? 'visible' : 'none');
+    map.setLayoutProperty('amap-line', 'visibility', visible ? 'visible' : 'none');
+  }
+
+  function finishTable(legend, args, n) {
     table.dataset.kind = args.kind;
+    table.dataset.area = args.layerId ? 'locations' : 'buurten';
     table.dataset.settings = JSON.stringify(args.settings);
     table.dataset.valueA = args.kind === 'typology' ? '' : args.valueA;
     table.dataset.valueB = args.kind === 'typology' ? '' : args.valueB;
     table.dataset.suppressBelow = String(args.suppressBelow);
-    status.textContent = `${legend.title} — ${t('amap.count', { n: formatNumber(codes.length) })}`;
+    status.textContent = `${legend.title} — ${formatNumber(n)}`;
     document.body.dataset.analysisMap = args.kind;
+  }
+
+  /** The legend on the map, and the description for exports. */
+  function showLegend(legend, args) {
+    overlay.replaceChildren(legendNode(legend, { onClose: () => backToBands(), closeLabel: t('amap.back') }));
+    overlay.hidden = false;
+    overlay.dataset.kind = args.kind;
+    active = true;
+    lastIndicator = app.activeIndicator()?.id ?? null;
+    app.describeMap({
+      title: legend.title,
+      subtitle: legend.subtitle,
+      items: legend.items.filter((it) => it.count > 0 || it.key === 'none').map((it) => ({ colour: it.colour, label: `${it.label} (${it.count})` })),
+      note: legend.note,
+      sources: args.layerId
+        ? [app.state.layers.get(args.layerId)?.fileName || args.layerId, t('amap.sq.yearA')]
+        : [t('amap.source.lbm'), t('amap.source.kwb'), t('amap.source.polygons')],
+    });
   }
 
   function boundsOf(features) {
@@ -384,10 +462,7 @@ export function install(app) {
     active = false;
     drawing = null;
     overlay.hidden = true;
-    if (map.getLayer('amap-fill')) {
-      map.setLayoutProperty('amap-fill', 'visibility', 'none');
-      map.setLayoutProperty('amap-line', 'visibility', 'none');
-    }
+    if (map.getLayer('amap-fill')) setOurLayers(false);
     if (hover) hover.hidden = true;
     setBandLayers(true);
     delete document.body.dataset.analysisMap;

@@ -22,7 +22,7 @@ export function fmt(v) {
 
 function commonItems(spec, counts) {
   return [
-    { key: 'none', colour: NO_DATA_COLOUR, label: t('amap.noData'), count: counts.none },
+    { key: 'none', colour: NO_DATA_COLOUR, label: spec.noDataLabel || t('amap.noData'), count: counts.none },
     {
       key: 'suppressed', colour: SUPPRESSED_COLOUR,
       label: t('amap.suppressed', { k: formatNumber(spec.k), column: spec.unitsLabel }), count: counts.suppressed,
@@ -50,7 +50,7 @@ export function changeLegend(r, spec) {
   for (let c = 2 * m; c >= 0; c--) classes.push({ key: String(c), colour: colours[c], label: label(c), count: r.counts[c] });
   return finish(r.classes, classes, spec, {
     title: t('amap.change.title', { score: spec.score, a: spec.yearA, b: spec.yearB }),
-    subtitle: t('amap.change.subtitle', { label: spec.scoreLabel }),
+    subtitle: t('amap.change.subtitle', { label: spec.scoreLabel, unit: spec.unit || t('amap.unit.buurt') }),
     note: t('amap.change.note'),
   }, (c) => String(c));
 }
