@@ -51,6 +51,7 @@ export function indexChart(canvas, spec) {
     label: y.label,
     data: y.index.map((v) => (Number.isFinite(v) ? v : null)),
     backgroundColor: OKABE_ITO[i % OKABE_ITO.length],
+    maxBarThickness: 56,
     order: 2,
   }));
   // The reference line runs across the whole plot (also with one band): on its own hidden 0..1 axis.

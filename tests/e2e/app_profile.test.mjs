@@ -265,7 +265,8 @@ test('the printable A4 report: only the report in print, figures, charts, footer
   assert.match(view.footer, /Datum: \d/, 'footer has the date');
 
   const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
-  writeFileSync(path.join(ROOT, 'target', 'profile-report.pdf'), pdf);
+  mkdirSync(path.join(ROOT, 'target'), { recursive: true });
+  writeFileSync(path.join(ROOT, 'target', 'profile-report.pdf'), pdf); // to look at by hand
   const text = pdf.toString('latin1');
   const pages = (text.match(/\/Type\s*\/Page\b/g) || []).length;
   assert.ok(pages >= 1 && pages <= 2, `one or two pages, got ${pages}`);
@@ -274,6 +275,30 @@ test('the printable A4 report: only the report in print, figures, charts, footer
   await page.setViewportSize({ width: 794, height: 1123 });
   await page.screenshot({ path: path.join(SHOTS, 'profile-report-print.png'), fullPage: true });
   await page.emulateMedia({ media: 'screen' });
+  await page.setViewportSize({ width: 1280, height: 860 });
+
+  // Suppression holds in the report too: with k above every sum, no figure is printed.
+  await page.fill('#k', '1000000');
+  await page.press('#k', 'Enter');
+  await page.waitForFunction(() => document.querySelector('#profile .profile-share')?.dataset.state === 'suppressed');
+  await page.click('#profile button[data-profile="print"]');
+  const withheld = await page.evaluate(() => {
+    const report = document.getElementById('profile-report');
+    return {
+      share: report.querySelector('.report-share')?.dataset.value,
+      cells: [...report.querySelectorAll('table[data-kind="figures"] td, table[data-kind="groups"] td')]
+        .map((td) => ({ value: td.dataset.value, suppressed: td.dataset.suppressed === 'true' })),
+      k: report.querySelector('.report-foot')?.dataset.k,
+    };
+  });
+  assert.equal(withheld.share, 'NaN');
+  assert.equal(withheld.k, '1000000', 'the footer states the k used');
+  const figures = withheld.cells.filter((c) => c.suppressed);
+  assert.ok(figures.length >= 6, 'own and within-radius figures and the group share are withheld');
+  for (const c of figures) assert.equal(c.value, 'NaN');
+  await page.fill('#k', '10');
+  await page.press('#k', 'Enter');
+  await page.waitForFunction(() => document.querySelector('#profile .profile-share')?.dataset.state === 'ok');
   assert.deepEqual(s.pageErrors, [], describeSession(s));
 });
 
