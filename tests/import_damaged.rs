@@ -4,8 +4,10 @@
 //! - legacy `.xls` whose cells lie absurdly far apart (a column beyond 256): calamine 0.38 makes a
 //!   dense grid over their bounding box (137 GB) and the process aborts, so src/analysis/import/
 //!   cfb_check.rs refuses them before calamine runs;
-//! - Parquet with damaged page data on which the parquet crate (60.1) panics: the panic becomes
-//!   the file's format error (natively; in the browser the worker restarts, see www/worker.js).
+//! - legacy `.xls` whose records are too short for what calamine reads from them (it indexes past
+//!   their end and panics), and Parquet with damaged page data on which the parquet crate (60.1)
+//!   panics: the panic becomes the file's format error (src/analysis/import/reader_fault.rs;
+//!   natively — in the browser the worker reports the trap and restarts, see www/worker.js).
 
 use veerkracht::analysis::import::{cfb_check, read_table, FileFormat, ImportError, ImportOptions};
 
@@ -68,5 +70,41 @@ fn parquet_pages_the_reader_panics_on_are_a_format_error() {
     assert!(
         seen >= 13,
         "the Parquet crash inputs are missing ({seen} found in {dir})"
+    );
+}
+
+#[test]
+fn every_xls_crash_input_is_a_format_error_naming_the_file() {
+    let dir = format!(
+        "{}/tests/fixtures/import/crashes",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !name.starts_with("xls-") || name.contains("pending") {
+            continue;
+        }
+        seen += 1;
+        let data = std::fs::read(entry.path()).unwrap();
+        let opts = ImportOptions {
+            format: Some(FileFormat::Xls),
+            ..Default::default()
+        };
+        match read_table("kapot.xls", &data, &opts) {
+            Err(e @ ImportError::Format { .. }) => {
+                let msg = e.to_string();
+                assert!(
+                    msg.contains("kapot.xls") && msg.contains("damaged"),
+                    "{name}: {msg}"
+                );
+            }
+            Err(e) => panic!("{name}: expected a format error, got {e}"),
+            Ok(_) => panic!("{name}: a damaged file was read"),
+        }
+    }
+    assert!(
+        seen >= 13,
+        "the .xls crash inputs are missing ({seen} found in {dir})"
     );
 }

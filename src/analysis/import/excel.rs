@@ -19,15 +19,38 @@ fn format_error(file: &str, format: FileFormat, e: impl std::fmt::Display) -> Im
     }
 }
 
+/// calamine (0.38) still panics on some damaged legacy `.xls` records: see reader_fault.rs.
+fn reader_stopped(file: &str, format: FileFormat, what: &str) -> ImportError {
+    format_error(
+        file,
+        format,
+        format!("the file is damaged (the workbook reader stopped: {what})"),
+    )
+}
+
+/// A legacy `.xls` container is checked before calamine opens it (cfb_check.rs).
+fn check_container(file: &str, bytes: &[u8], format: FileFormat) -> Result<(), ImportError> {
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        super::cfb_check::check(bytes).map_err(|reason| format_error(file, format, reason))?;
+    }
+    Ok(())
+}
+
 /// Sheet names of a workbook, without reading the sheets.
 pub fn sheet_names(
     file: &str,
     bytes: Vec<u8>,
     format: FileFormat,
 ) -> Result<Vec<String>, ImportError> {
-    let wb = open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| format_error(file, format, e))?;
-    Ok(wb.sheet_names())
+    check_container(file, &bytes, format)?;
+    super::reader_fault::guard(
+        || {
+            let wb = open_workbook_auto_from_rs(Cursor::new(bytes))
+                .map_err(|e| format_error(file, format, e))?;
+            Ok(wb.sheet_names())
+        },
+        |what| reader_stopped(file, format, what),
+    )
 }
 
 fn cell_is_empty(d: &Data) -> bool {
@@ -49,9 +72,19 @@ pub fn read(
             file: file.to_string(),
         });
     }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        super::cfb_check::check(&bytes).map_err(|reason| format_error(file, format, reason))?;
-    }
+    check_container(file, &bytes, format)?;
+    super::reader_fault::guard(
+        || read_checked(file, bytes, format, options),
+        |what| reader_stopped(file, format, what),
+    )
+}
+
+fn read_checked(
+    file: &str,
+    bytes: Vec<u8>,
+    format: FileFormat,
+    options: &ImportOptions,
+) -> Result<ImportedTable, ImportError> {
     let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| format_error(file, format, e))?;
     let names = wb.sheet_names();

@@ -21,6 +21,7 @@ pub mod geojson;
 pub mod location;
 pub mod number;
 pub mod parquet;
+pub mod reader_fault;
 
 use crate::analysis::table::LocationTable;
 pub use delimited::CsvDialect;

@@ -15,34 +15,21 @@ fn err(file: &str, e: impl std::fmt::Display) -> ImportError {
 }
 
 /// The parquet crate (60.1) still panics on some damaged page data (a run-length header longer
-/// than a varint may be, a dictionary-encoded page without a dictionary; inputs in
-/// tests/fixtures/import/crashes/parquet-*). Natively that panic becomes this file's format error.
-/// In the browser a panic is a wasm trap: the worker reports it with the file's name and is
-/// restarted, and every layer loaded before is kept (www/worker.js, www/engine.js).
+/// than a varint may be, a dictionary-encoded page without a dictionary): see reader_fault.rs.
 pub fn read(
     file: &str,
     bytes: Vec<u8>,
     options: &ImportOptions,
 ) -> Result<ImportedTable, ImportError> {
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use std::panic::{catch_unwind, AssertUnwindSafe};
-        catch_unwind(AssertUnwindSafe(|| read_unguarded(file, bytes, options))).unwrap_or_else(
-            |panic| {
-                let what = panic
-                    .downcast_ref::<String>()
-                    .map(String::as_str)
-                    .or_else(|| panic.downcast_ref::<&str>().copied())
-                    .unwrap_or("unknown fault");
-                Err(err(
-                    file,
-                    format!("the file is damaged (the Parquet reader stopped: {what})"),
-                ))
-            },
-        )
-    }
-    #[cfg(target_arch = "wasm32")]
-    read_unguarded(file, bytes, options)
+    super::reader_fault::guard(
+        || read_unguarded(file, bytes, options),
+        |what| {
+            err(
+                file,
+                format!("the file is damaged (the Parquet reader stopped: {what})"),
+            )
+        },
+    )
 }
 
 fn read_unguarded(
