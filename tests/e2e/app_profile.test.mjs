@@ -194,6 +194,26 @@ test('a typed national figure becomes the reference (= 100)', async () => {
   await input.dispatchEvent('change');
 });
 
+test('a second year per group: share, index and change for year B', async () => {
+  const { page } = s;
+  // The bundled squares have one year only. The mechanics are checked with year B = the same
+  // column: then share B = share A, index B = index A (each against its own loaded-area
+  // reference, here the same) and the change is 0 — any mix-up of columns or references shows.
+  const sel = page.locator(`#profile select[name="secondYear"][data-group="${GROUP_KEY}"]`);
+  await sel.selectOption(BENEFIT);
+  await page.waitForFunction((key) => document.querySelectorAll(`#profile table[data-kind="groups"] tr[data-key="${key}"] td`).length === 6, GROUP_KEY);
+  const p = await readProfile(page);
+  const [shareA, refA, indexA, shareB, indexB, change] = p.groups[GROUP_KEY];
+  void refA;
+  assert.equal(shareB.value, shareA.value);
+  assert.equal(indexB.value, indexA.value);
+  assert.equal(change.value, 0);
+  const series = await page.evaluate(() => document.querySelectorAll('#profile canvas[data-chart="index"]').length);
+  assert.equal(series, 1);
+  await page.locator(`#profile select[name="secondYear"][data-group="${GROUP_KEY}"]`).selectOption('');
+  await page.waitForFunction((key) => document.querySelectorAll(`#profile table[data-kind="groups"] tr[data-key="${key}"] td`).length === 3, GROUP_KEY);
+});
+
 test('with k above every sum, no figure of the profile is shown', async () => {
   const { page } = s;
   const i = demo.ids.indexOf(SQUARE);

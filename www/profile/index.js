@@ -80,6 +80,8 @@ export function install(app) {
 
   /** National reference per group (key numerator/denominator) in percent; absent = loaded area. */
   const references = new Map();
+  /** Year B of a group (key numerator/denominator): the numerator column of the second year. */
+  const secondYear = new Map();
   const charts = new Map();
   let current = null; // { view, … } the profile on screen
   let token = 0;
@@ -136,12 +138,16 @@ export function install(app) {
         numerator: i.numerator,
         denominator: i.denominator,
         referenceSharePct: references.has(key) ? references.get(key) : null,
+        // Year B over the same denominator column (as a layer with e.g. bijstand_2012, bijstand_2018).
+        ...(secondYear.has(key) && (layer.columns || []).includes(secondYear.get(key))
+          ? { numeratorB: secondYear.get(key), denominatorB: i.denominator }
+          : {}),
       };
     });
     const s = result?.settings || app.settings.get();
     const columns = [...new Set([
       ...(corp ? [corp.numerator, corp.denominator] : [shareColumn]),
-      ...groups.flatMap((g) => [g.numerator, g.denominator]),
+      ...groups.flatMap((g) => [g.numerator, g.denominator, ...(g.numeratorB ? [g.numeratorB] : [])]),
     ])];
     return {
       corp, groups, columns, withinRadius,
@@ -319,7 +325,27 @@ export function install(app) {
           compute(c.index);
         });
         l.append(el('span', 'small', t('profile.refNational', { group: g.label })), input);
-        refs.append(l);
+        // A second year: another numerator column of the same layer (same denominator).
+        const lb = el('label', 'field');
+        const sel = el('select');
+        sel.name = 'secondYear';
+        sel.dataset.group = g.key;
+        const none = el('option', '', '—');
+        none.value = '';
+        sel.append(none);
+        for (const col of c.layer.columns || []) {
+          const o = el('option', '', col);
+          o.value = col;
+          sel.append(o);
+        }
+        sel.value = secondYear.get(g.key) || '';
+        sel.addEventListener('change', () => {
+          if (sel.value) secondYear.set(g.key, sel.value);
+          else secondYear.delete(g.key);
+          compute(c.index);
+        });
+        lb.append(el('span', 'small', t('profile.secondYear', { group: g.label })), sel);
+        refs.append(l, lb);
       });
       parts.push(refs);
     }
