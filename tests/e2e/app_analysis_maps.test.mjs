@@ -345,3 +345,17 @@ test('change and bivariate maps on the CBS squares with a seeded synthetic earli
   await page.waitForFunction(() => document.getElementById('amap-legend').hidden);
   assert.deepEqual(s.pageErrors, [], describeSession(s));
 });
+
+test('the map choices and the edited typology rules are saved in a project file', async () => {
+  const { page } = s;
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#project-save')]);
+  const project = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  const saved = project.parts.analysisMaps;
+  assert.ok(saved, 'the project has an analysisMaps part');
+  // From the typology test: rule 1's welfare threshold edited to 3, intensity from afw.
+  assert.equal(saved.typology.rules[0].when[1].thr.v, 3);
+  assert.equal(saved.typology.intensity.score, 'afw');
+  assert.deepEqual(saved.typology.intensity.breaks, [0, 0.1]);
+  assert.equal(saved.area, 'squares');
+  assert.deepEqual(s.pageErrors, [], describeSession(s));
+});

@@ -18,8 +18,9 @@ import { t, formatNumber, onLanguageChange } from '../i18n/i18n.js';
 import './i18n.js';
 import './analysis-maps.css';
 import { changeLegend, bivariateLegend, typologyLegend, legendNode, fmt } from './legend.js';
-import { defaultTypology, defaultLocationTypology, renderEditor, toSettings, parseList } from './editor.js';
-import { NO_DATA_COLOUR } from './palettes.js';
+import { defaultTypology, defaultLocationTypology, renderEditor, toSettings, parseList, OPS } from './editor.js';
+import { NO_DATA_COLOUR, HUES } from './palettes.js';
+import { registerProjectPart } from '../project/registry.js';
 
 const YEARS = [2002, 2008, 2012, 2014, 2016, 2018, 2020, 2022, 2024];
 const SCORES = ['afw', 'lbm', 'onv', 'fys', 'soc', 'vrz', 'won'];
@@ -486,4 +487,41 @@ export function install(app) {
   });
   onLanguageChange(() => renderForm());
   renderForm();
+
+  // The choices and the typology rules go into a project file (www/project/); a map is drawn
+  // again by the user after opening.
+  registerProjectPart('analysisMaps', {
+    save: () => JSON.parse(JSON.stringify(ui)),
+    async restore(v) {
+      if (!v || typeof v !== 'object') return;
+      const pick = (key, allowed) => {
+        if (allowed.includes(v[key])) ui[key] = v[key];
+      };
+      pick('area', ['buurten', 'squares']);
+      pick('kind', ['change', 'bivariate', 'typology']);
+      pick('score', SCORES);
+      pick('yearA', YEARS);
+      pick('yearB', YEARS);
+      pick('units', UNIT_COLUMNS);
+      pick('changeBreaks', ['auto', 'edges']);
+      pick('bi', ['tertiles', 'user']);
+      for (const key of ['edges', 'levelBreaks', 'changeBreaksBi']) if (typeof v[key] === 'string') ui[key] = v[key];
+      if (validTypology(v.typology)) ui.typology = v.typology;
+      if (validTypology(v.typologySq)) ui.typologySq = v.typologySq;
+      if (active) backToBands();
+      renderForm();
+    },
+  });
+}
+
+/** Whether a saved rule-editor state has the shape editor.js works with. */
+function validTypology(ty) {
+  const finite = (x) => typeof x === 'number' && Number.isFinite(x);
+  const cond = (c) => c && typeof c.col === 'string' && OPS.includes(c.op)
+    && c.thr && ['value', 'quantile'].includes(c.thr.kind) && finite(c.thr.v);
+  const rule = (r) => r && HUES.includes(r.hue) && typeof (r.label ?? '') === 'string'
+    && Array.isArray(r.when) && r.when.length > 0 && r.when.every(cond);
+  return !!ty && Array.isArray(ty.rules) && ty.rules.every(rule)
+    && ty.intensity && typeof ty.intensity.score === 'string'
+    && Array.isArray(ty.intensity.breaks) && ty.intensity.breaks.every(finite);
 }
