@@ -54,16 +54,20 @@ export function indexChart(canvas, spec) {
     maxBarThickness: 56,
     order: 2,
   }));
-  // The reference line runs across the whole plot (also with one band): on its own hidden 0..1 axis.
+  // The reference line at 100 through the bands; with a single band (an area profile's one group)
+  // a line has no length, so its one point is drawn as a wide dash instead.
+  const single = spec.bandLabels.length === 1;
   datasets.push({
     type: 'line',
     label: spec.referenceLabel,
-    data: [{ x: 0, y: 100 }, { x: 1, y: 100 }],
-    xAxisID: 'xRef',
+    data: spec.bandLabels.map(() => 100),
     borderColor: REFERENCE_COLOUR,
     borderDash: [6, 4],
     borderWidth: 1.5,
-    pointRadius: 0,
+    pointStyle: 'line',
+    pointRadius: single ? 70 : 0,
+    pointBorderWidth: single ? 1.5 : 0,
+    pointBorderColor: REFERENCE_COLOUR,
     order: 1,
   });
   return new Chart(canvas, {
@@ -73,7 +77,6 @@ export function indexChart(canvas, spec) {
       ...base(),
       scales: {
         x: { title: axisTitle(spec.axisX), grid: { display: false }, ticks: { font: { size: 10 } } },
-        xRef: { type: 'linear', min: 0, max: 1, display: false, offset: false },
         y: { title: axisTitle(spec.axisY), beginAtZero: true, ticks: { callback: (v) => formatNumber(v) } },
       },
     },
