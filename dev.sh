@@ -90,7 +90,7 @@ build() {
   step "wasm-bindgen --target web -> www/pkg/"
   rm -rf www/pkg
   wasm-bindgen --target web --no-typescript --out-dir www/pkg \
-    "target/$WASM_TARGET/release/veerkracht.wasm"
+    "${CARGO_TARGET_DIR:-target}/$WASM_TARGET/release/veerkracht.wasm"
   step "wasm-opt -O"
   # The features rustc enables for wasm32 by default, plus simd128 (.cargo/config.toml).
   node node_modules/binaryen/bin/wasm-opt -O \
