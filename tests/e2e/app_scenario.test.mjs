@@ -559,7 +559,32 @@ test('the scenario saves as JSON (steps, undo position, selection, placement for
   await assertSummary(page, steps.slice(0, 2), 'after loading the saved scenario');
   // Saved again: the same file.
   assert.deepEqual(await save(), saved);
-  // The project file's entry points (app.whatIf.toJSON / fromJSON) are the same functions.
+
+  // A second scenario beside it; the first is kept and comes back with the same numbers.
+  await andWait(page, () => page.click('#whatif-new'));
+  assert.equal(await stepCount(page), 0);
+  assert.equal(await page.inputValue('#whatif-name'), 'Scenario 2');
+  await selectIds(page, [demo.ids[steps[0][0].row]]);
+  await applyChange(page, 'sell', 1);
+  const two = await save();
+  const { position, otherScenarios, ...first } = saved;
+  assert.deepEqual([position, otherScenarios], [0, []]);
+  assert.equal(two.name, 'Scenario 2');
+  assert.equal(two.steps.length, 1);
+  assert.equal(two.position, 1);
+  assert.deepEqual(two.otherScenarios, [first]);
+  assert.deepEqual(await page.locator('#whatif-scenario option').allTextContents(), ['Proef "Zuid"', 'Scenario 2']);
+  await andWait(page, () => page.selectOption('#whatif-scenario', '0'));
+  assert.equal(await stepCount(page), 2);
+  assert.equal(await page.inputValue('#whatif-name'), 'Proef "Zuid"');
+  await assertSummary(page, steps.slice(0, 2), 'the first scenario again');
+  // Both scenarios through the file (what the project file holds) and back: the same again.
+  const both = await save();
+  assert.equal(both.otherScenarios.length, 1);
+  await andWait(page, () => page.click('#whatif-reset'));
+  await andWait(page, () => page.setInputFiles('#whatif-load', { name: 'scenarios.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(both)) }));
+  assert.deepEqual(await save(), both);
+  assert.equal(await page.locator('#whatif-scenario option').count(), 2);
   await andWait(page, () => page.click('#whatif-redo'));
   await assertSummary(page, steps, 'after redoing the loaded undone step');
   await clearSelection(page);

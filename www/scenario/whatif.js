@@ -108,7 +108,16 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
   nameField.append(nameLabel, nameInput);
 
   const cardScenario = el('section', 'card');
-  cardScenario.append(labelled('h2', 'whatif.title'), intro, layerInfo, nameField);
+  // Several named scenarios: one live in the worker, the others kept as their saved form.
+  const listField = el('div', 'field whatif-row');
+  const listLabel = labelled('label', 'whatif.scenarios');
+  const listSelect = el('select');
+  listSelect.id = 'whatif-scenario';
+  listLabel.htmlFor = listSelect.id;
+  const newBtn = button('whatif.newScenario');
+  newBtn.id = 'whatif-new';
+  listField.append(listLabel, listSelect, newBtn);
+  cardScenario.append(labelled('h2', 'whatif.title'), intro, layerInfo, nameField, listField);
 
   // Selection
   const selCount = el('p', 'whatif-selcount');
@@ -254,6 +263,8 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
     root.dataset.busy = String(busy);
     const can = !!sc && !busy;
     apply.disabled = !can || selection.size === 0;
+    newBtn.disabled = !can;
+    listSelect.disabled = !can;
     undoBtn.disabled = !can || !sc.canUndo;
     redoBtn.disabled = !can || !sc.canRedo;
     resetBtn.disabled = !can || !sc.steps.length;
@@ -486,6 +497,7 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
   }
 
   function renderAll() {
+    renderScenarioList();
     renderIntro();
     renderSelection();
     renderSteps();
@@ -960,12 +972,11 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
   });
 
   /**
-   * The scenario for a project file (and the Save button), by location id (not row): its name, the
-   * settings it was computed with, the applied steps (oldest first), the undone steps that can
-   * still be redone (next redo first — so the undo position comes back), the selection (the
-   * placement candidates) and the placement form. The page holds one scenario at a time.
+   * The live scenario by location id (not row): its name, the settings it was computed with, the
+   * applied steps (oldest first), the undone steps that can still be redone (next redo first — so
+   * the undo position comes back), the selection (the placement candidates) and the placement form.
    */
-  async function toJSON() {
+  async function snapshot() {
     if (!sc) return null;
     const { steps, redo } = await request('scenarioSteps', {});
     const sel = [...selection].sort((a, b) => a - b);
@@ -983,39 +994,111 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
     };
   }
 
+  /** Make a saved scenario (version 1 or 2) the live one (inside the queue). */
+  async function loadSpec(data) {
+    if (sc) engine.request('scenarioFree', { scenarioId: sc.id });
+    sc = null;
+    await ensureScenario();
+    if (!sc) return;
+    nameInput.value = data.name ? String(data.name) : t('whatif.defaultName');
+    const undone = Array.isArray(data.undone) ? data.undone : [];
+    const all = [...data.steps, ...undone];
+    const wanted = Array.isArray(data.selection) ? data.selection.map(String) : [];
+    const ids = [...new Set(all.flatMap((st) => st.changes.map((c) => String(c.id))).concat(wanted))];
+    const { rows, missing } = ids.length ? await engine.request('findIds', { layerId: sc.layerId, ids }).promise : { rows: [], missing: [] };
+    if (missing.length) throw new Error(t('whatif.idsMissing', { added: rows.length, missing: missing.length, examples: missing.slice(0, 5).join(', ') }));
+    const rowOf = new Map(ids.map((id, i) => [id, rows[i]]));
+    let applied = 0;
+    for (const st of all) {
+      const step = { label: String(st.label ?? ''), changes: st.changes.map((c) => ({ row: rowOf.get(String(c.id)), kind: c.kind, dwellings: Number(c.dwellings) })) };
+      if (!(await edit('scenarioApply', { step }, step.changes.length))) break;
+      applied++;
+    }
+    for (let i = Math.max(0, applied - data.steps.length); i > 0; i--) await edit('scenarioUndo', {}, 0);
+    selection.clear();
+    for (const id of wanted) selection.add(rowOf.get(id));
+    placement.setState(data.placement);
+    renderAll();
+    await drawScenarioMap();
+  }
+
   /**
-   * Replace the scenario by a saved one (version 1 or 2): steps replayed on the current layer by
-   * id, then the undone ones applied and undone again, the selection and placement form restored.
+   * The scenarios of this page. `book[live]` is null: that one lives in the worker; the others are
+   * kept in their saved form and rebuilt when chosen.
+   * @type {(object|null)[]}
    */
-  function fromJSON(data) {
-    if (data?.kind !== 'veerkracht-scenario' || !Array.isArray(data.steps)) throw new Error(t('whatif.notScenario'));
+  let book = [null];
+  let live = 0;
+
+  function renderScenarioList() {
+    const names = book.map((spec, i) => (i === live ? nameInput.value.trim() : spec?.name) || t('whatif.defaultName'));
+    listSelect.replaceChildren(...names.map((name, i) => {
+      const o = el('option', '', name);
+      o.value = String(i);
+      return o;
+    }));
+    listSelect.value = String(live);
+    listField.dataset.count = String(book.length);
+  }
+
+  function newScenario() {
     return queue(async () => {
+      book[live] = await snapshot();
+      book.push(null);
+      live = book.length - 1;
       if (sc) engine.request('scenarioFree', { scenarioId: sc.id });
       sc = null;
       await ensureScenario();
-      if (!sc) return;
-      nameInput.value = data.name ? String(data.name) : t('whatif.defaultName');
-      const undone = Array.isArray(data.undone) ? data.undone : [];
-      const all = [...data.steps, ...undone];
-      const wanted = Array.isArray(data.selection) ? data.selection.map(String) : [];
-      const ids = [...new Set(all.flatMap((st) => st.changes.map((c) => String(c.id))).concat(wanted))];
-      const { rows, missing } = ids.length ? await engine.request('findIds', { layerId: sc.layerId, ids }).promise : { rows: [], missing: [] };
-      if (missing.length) throw new Error(t('whatif.idsMissing', { added: rows.length, missing: missing.length, examples: missing.slice(0, 5).join(', ') }));
-      const rowOf = new Map(ids.map((id, i) => [id, rows[i]]));
-      let applied = 0;
-      for (const st of all) {
-        const step = { label: String(st.label ?? ''), changes: st.changes.map((c) => ({ row: rowOf.get(String(c.id)), kind: c.kind, dwellings: Number(c.dwellings) })) };
-        if (!(await edit('scenarioApply', { step }, step.changes.length))) break;
-        applied++;
-      }
-      for (let i = Math.max(0, applied - data.steps.length); i > 0; i--) await edit('scenarioUndo', {}, 0);
-      selection.clear();
-      for (const id of wanted) selection.add(rowOf.get(id));
-      placement.setState(data.placement);
+      nameInput.value = `Scenario ${book.length}`;
       renderAll();
       await drawScenarioMap();
     });
   }
+
+  function switchScenario(i) {
+    if (i === live || !book[i]) return Promise.resolve();
+    return queue(async () => {
+      book[live] = await snapshot();
+      const spec = book[i];
+      book[i] = null;
+      live = i;
+      await loadSpec(spec);
+    });
+  }
+
+  /**
+   * For a project file (and the Save button): the live scenario (version 2, as `snapshot`) with
+   * the page's other scenarios in `otherScenarios` and its place among them in `position`.
+   */
+  async function toJSON() {
+    const current = await snapshot();
+    if (!current) return null;
+    return { ...current, position: live, otherScenarios: book.filter((b, i) => i !== live) };
+  }
+
+  /**
+   * Replace the page's scenarios by saved ones: the live one rebuilt (steps replayed by id, undone
+   * ones applied and undone again, selection and placement form), the others kept as saved.
+   */
+  function fromJSON(data) {
+    if (data?.kind !== 'veerkracht-scenario' || !Array.isArray(data.steps)) throw new Error(t('whatif.notScenario'));
+    return queue(async () => {
+      const others = Array.isArray(data.otherScenarios) ? data.otherScenarios.filter((o) => o?.kind === 'veerkracht-scenario' && Array.isArray(o.steps)) : [];
+      const position = Math.min(Math.max(0, Number(data.position) || 0), others.length);
+      book = [...others.slice(0, position), null, ...others.slice(position)];
+      live = position;
+      const { otherScenarios, position: _p, ...self } = data;
+      void otherScenarios;
+      void _p;
+      await loadSpec(self);
+      renderScenarioList();
+    });
+  }
+
+  newBtn.addEventListener('click', () => newScenario());
+  listSelect.addEventListener('change', () => switchScenario(Number(listSelect.value)));
+  nameInput.addEventListener('input', () => renderScenarioList());
+
   document.addEventListener('keydown', (ev) => {
     if (!active || !(ev.ctrlKey || ev.metaKey) || ev.altKey) return;
     const target = ev.target;
