@@ -48,6 +48,8 @@ window.runCase = ({ n, radiusM = 200, numerators = 1, seed = 1, repeat = 3, chun
     wasm_memory_bytes: memoryBytes,
     wasm_memory_bytes_per_point: Number((memoryBytes / n).toFixed(1)),
     mean_denominator_sum: Number((checksum / n).toFixed(1)),
+    // Exact for integer counts: compare builds (and with the native benchmark) digit for digit.
+    denominator_sum_total: checksum,
     generate_seconds: Number(generateSeconds.toFixed(3)),
   };
 };

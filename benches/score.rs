@@ -98,7 +98,7 @@ fn main() {
                     checksum = result.iter().sum::<f64>();
                 }
                 println!(
-                    "{{\"case\":\"score\",\"engine\":\"native\",\"n\":{n},\"radius_m\":{r},\"numerators\":{k},\"seconds\":{best:.4},\"cpu_seconds\":{best_cpu:.4},\"index_seconds\":{build_s:.4},\"mean_denominator_sum\":{:.1},\"generate_seconds\":{gen_s:.3}{}}}",
+                    "{{\"case\":\"score\",\"engine\":\"native\",\"n\":{n},\"radius_m\":{r},\"numerators\":{k},\"seconds\":{best:.4},\"cpu_seconds\":{best_cpu:.4},\"index_seconds\":{build_s:.4},\"mean_denominator_sum\":{:.1},\"denominator_sum_total\":{checksum},\"generate_seconds\":{gen_s:.3}{}}}",
                     checksum / n as f64,
                     layout.map_or(String::new(), |(s, b)| format!(
                         ",\"strips_per_radius\":{s},\"query_bands\":{b}"

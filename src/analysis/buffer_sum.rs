@@ -7,10 +7,9 @@
 //! [`crate::analysis::grid_index`]) and integer sums do not depend on the order of addition.
 //!
 //! Speed: the index sorts points into strips of height R/3 and by x within a strip, each strip
-//! starting on a block of 4 slots. The query points of a strip are visited in x order, in
-//! [`QUERY_BANDS`] passes by their y within the strip (knowing y to a quarter strip narrows the
-//! windows), so the candidates in each neighbouring strip are one contiguous block range found by
-//! forward-only pointers. The middle of that range, where every point is certainly within R, is
+//! starting on a block of 4 slots. The query points of a strip are visited in x order (in
+//! [`QUERY_BANDS`] passes by their y within the strip), so the candidates in each neighbouring
+//! strip are one contiguous block range found by forward-only pointers. The middle of that range, where every point is certainly within R, is
 //! summed from prefix sums; the blocks on either side go through a branch-free 4-lane SIMD loop
 //! over structure-of-arrays `f32` coordinates (`simd128` on wasm, SSE2 on x86-64):
 //! `mask = d² <= r²; sum += mask & value`, whole blocks only (padding is NaN and never counts).
@@ -28,8 +27,10 @@ use thiserror::Error;
 /// Strips per radius: strip height = R / 3 (measured best of 2, 3, 4 on the benchmark data).
 pub const STRIPS_PER_RADIUS: f64 = 3.0;
 
-/// Query bands per strip (see [`QueryPlan`]).
-pub const QUERY_BANDS: usize = 4;
+/// Query bands per strip (see [`QueryPlan`]). More bands narrow the windows (4 bands: 10 % fewer
+/// instructions) but every band is one more pass over the neighbouring strips' data, which cost
+/// more than it saved in wall time on the benchmark machine (docs/BENCHMARKS.md).
+pub const QUERY_BANDS: usize = 1;
 
 #[derive(Debug, Error, PartialEq)]
 pub enum BufferSumError {
@@ -491,18 +492,30 @@ fn score_points<A: kernel::Acc, const C: usize>(
                         // yf and the value columns (asserted above) hold every block of every
                         // strip.
                         acc = unsafe {
-                            kernel::blocks::<A, C>(&g, &col_ptrs, lo_b, clo_b, acc, &mut ambiguous)
-                        };
-                        // SAFETY: as above.
-                        acc = unsafe {
-                            kernel::blocks::<A, C>(&g, &col_ptrs, chi_b, hi_b, acc, &mut ambiguous)
+                            kernel::blocks::<A, C>(
+                                &g,
+                                &col_ptrs,
+                                lo_b,
+                                (clo_b, chi_b),
+                                hi_b,
+                                acc,
+                                &mut ambiguous,
+                            )
                         };
                     }
                     _ => {
                         // SAFETY: lo_b <= hi_b <= the strip's last block; xf, yf and the value
                         // columns (asserted above) hold every block of every strip.
                         acc = unsafe {
-                            kernel::blocks::<A, C>(&g, &col_ptrs, lo_b, hi_b, acc, &mut ambiguous)
+                            kernel::blocks::<A, C>(
+                                &g,
+                                &col_ptrs,
+                                lo_b,
+                                (hi_b, hi_b),
+                                hi_b,
+                                acc,
+                                &mut ambiguous,
+                            )
                         };
                     }
                 }
@@ -952,21 +965,26 @@ mod kernel {
         pos.min(end)
     }
 
-    /// Adds the values of the pairs certainly within R among the blocks `lo..hi` (slots
-    /// `LANES * lo..LANES * hi`) to `acc`, and pushes the slots of pairs in the rounding band
-    /// onto `ambiguous` (to be decided in f64). Padding (NaN) lanes are neither.
+    /// Adds the values of the pairs certainly within R among the blocks `lo..hi` except
+    /// `skip.0..skip.1` (slots `LANES * b..LANES * (b + 1)`) to `acc`, and pushes the slots of
+    /// pairs in the rounding band onto `ambiguous` (to be decided in f64). Padding (NaN) lanes
+    /// are neither. One loop jumps over the skipped blocks (a window's core), so a strip costs
+    /// one loop exit, not two.
     ///
     /// # Safety
-    /// `lo <= hi`, and `g.xf`, `g.yf` and every column must be readable up to `LANES * hi`.
+    /// `lo <= skip.0 <= skip.1 <= hi`, and `g.xf`, `g.yf` and every column must be readable up
+    /// to `LANES * hi`.
     #[inline(always)]
     pub unsafe fn blocks<A: Acc, const C: usize>(
         g: &Geometry<'_>,
         cols: &[*const A::Elem; C],
         lo: usize,
+        skip: (usize, usize),
         hi: usize,
         mut acc: [A; C],
         ambiguous: &mut Vec<u32>,
     ) -> [A; C] {
+        debug_assert!(lo <= skip.0 && skip.0 <= skip.1 && skip.1 <= hi);
         debug_assert!(LANES * hi <= g.xf.len().min(g.yf.len()));
         let (xp, yp) = (g.xf.as_ptr(), g.yf.as_ptr());
         let qx = splat(g.qx);
@@ -981,7 +999,8 @@ mod kernel {
         // Lanes in the rounding band are rare: collect them in a second pass over the range
         // only if there is one (`maybe` includes `sure`, so `maybe ^ sure` is the band).
         let mut any_band = splat_mask_zero();
-        for b in lo..hi {
+        let mut b = if lo == skip.0 { skip.1 } else { lo };
+        while b < hi {
             let base = b * LANES;
             let (sure, maybe) = eval(base);
             for c in 0..C {
@@ -989,9 +1008,11 @@ mod kernel {
                 acc[c] = unsafe { acc[c].add_masked(cols[c].add(base), sure) };
             }
             any_band = or(any_band, xor(maybe, sure));
+            b += 1;
+            b = if b == skip.0 { skip.1 } else { b };
         }
         if bitmask(any_band) != 0 {
-            collect_band(lo, hi, eval, ambiguous);
+            collect_band((lo..skip.0).chain(skip.1..hi), eval, ambiguous);
         }
         acc
     }
@@ -999,12 +1020,11 @@ mod kernel {
     #[cold]
     #[inline(never)]
     fn collect_band(
-        lo: usize,
-        hi: usize,
+        blocks: impl Iterator<Item = usize>,
         eval: impl Fn(usize) -> (imp::M4, imp::M4),
         ambiguous: &mut Vec<u32>,
     ) {
-        for b in lo..hi {
+        for b in blocks {
             let base = b * LANES;
             let (sure, maybe) = eval(base);
             let mut bits = bitmask(xor(maybe, sure));
@@ -1257,6 +1277,7 @@ mod tests {
                 &g,
                 &[values.as_ptr()],
                 0,
+                (2, 2),
                 2,
                 [kernel::I4::zero()],
                 &mut ambiguous,
@@ -1274,6 +1295,7 @@ mod tests {
                 &g,
                 &[values.as_ptr()],
                 1,
+                (1, 1),
                 2,
                 [kernel::I4::zero()],
                 &mut ambiguous,
@@ -1281,6 +1303,23 @@ mod tests {
         };
         assert_eq!(acc[0].sum(), 0.0);
         assert_eq!(ambiguous, vec![4]);
+        // Both blocks but the first skipped (as a core is), and the second skipped.
+        for (skip, sum, band) in [((0, 1), 0.0, vec![4]), ((1, 2), 3.0, vec![2, 3])] {
+            ambiguous.clear();
+            // SAFETY: as above.
+            let acc = unsafe {
+                kernel::blocks::<kernel::I4, 1>(
+                    &g,
+                    &[values.as_ptr()],
+                    0,
+                    skip,
+                    2,
+                    [kernel::I4::zero()],
+                    &mut ambiguous,
+                )
+            };
+            assert_eq!((acc[0].sum(), &ambiguous), (sum, &band), "skip {skip:?}");
+        }
     }
 
     #[test]
