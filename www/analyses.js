@@ -9,6 +9,7 @@
  */
 import { t, formatNumber, formatShare, addTranslations } from './i18n/i18n.js';
 import { indexChart, changeChart, trendChart } from './charts.js';
+import { el, select } from './dom.js';
 
 // The two tipping-point marks in the chart (the rest of this tab's texts is in i18n/nl.js, en.js).
 addTranslations({
@@ -26,29 +27,10 @@ addTranslations({
   },
 });
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
 function labelled(key, control) {
   const l = el('label', 'field');
   l.append(el('span', '', t(key)), control);
   return l;
-}
-
-function select(name, options, value) {
-  const s = el('select');
-  s.name = name;
-  for (const o of options) {
-    const opt = el('option', '', o.label);
-    opt.value = o.value;
-    s.append(opt);
-  }
-  if (value !== undefined && options.some((o) => o.value === value)) s.value = value;
-  return s;
 }
 
 function resultTable(head, rows, kind) {

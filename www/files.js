@@ -15,13 +15,7 @@
  */
 import { t, tn } from './i18n/i18n.js';
 import { createProgress } from './progress.js';
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+import { el } from './dom.js';
 
 function baseName(fileName) {
   return fileName.replace(/\.[^.]+$/, '');

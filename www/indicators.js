@@ -7,25 +7,7 @@
  *             numerator: string, denominator: string }} Indicator
  */
 import { t } from './i18n/i18n.js';
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function select(name, options, value) {
-  const s = el('select');
-  s.name = name;
-  for (const o of options) {
-    const opt = el('option', '', o.label);
-    opt.value = o.value;
-    s.append(opt);
-  }
-  if (value !== undefined) s.value = value;
-  return s;
-}
+import { el, select } from './dom.js';
 
 /**
  * @param {HTMLElement} root

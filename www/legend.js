@@ -5,13 +5,7 @@
  */
 import { DEFAULT_EDGES_PCT, NO_SHARE_COLOUR, TIPPING_POINTS, palette } from './bands.js';
 import { t, formatNumber } from './i18n/i18n.js';
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+import { el } from './dom.js';
 
 /**
  * @param {HTMLElement} root

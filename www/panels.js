@@ -11,13 +11,7 @@
  * }} LocationDetails
  */
 import { t, formatNumber, formatShare } from './i18n/i18n.js';
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+import { el } from './dom.js';
 
 /** Rows of [label, text, className?, exact value?]; the exact number rides along in data-value. */
 function table(rows, kind) {

@@ -10,6 +10,7 @@
  */
 import { t, formatNumber } from '../i18n/i18n.js';
 import { HUES } from './palettes.js';
+import { el, select } from '../dom.js';
 
 export const OPS = ['>=', '>', '<', '<='];
 const OP_TEXT = { '>=': '≥', '>': '>', '<': '<', '<=': '≤' };
@@ -106,25 +107,6 @@ export function parseNumber(text) {
 export function parseList(text) {
   const parts = String(text).split(/[;\s]+/).filter(Boolean).map(parseNumber);
   return parts.every(Number.isFinite) ? parts : null;
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function select(name, options, value) {
-  const s = el('select');
-  s.name = name;
-  for (const o of options) {
-    const opt = el('option', '', o.label);
-    opt.value = o.value;
-    s.append(opt);
-  }
-  if (options.some((o) => o.value === value)) s.value = value;
-  return s;
 }
 
 /**

@@ -21,6 +21,7 @@ import { changeLegend, bivariateLegend, typologyLegend, legendNode, fmt } from '
 import { defaultTypology, defaultLocationTypology, renderEditor, toSettings, parseList, OPS } from './editor.js';
 import { NO_DATA_COLOUR, HUES } from './palettes.js';
 import { registerProjectPart } from '../project/registry.js';
+import { el, select } from '../dom.js';
 
 const YEARS = [2002, 2008, 2012, 2014, 2016, 2018, 2020, 2022, 2024];
 const SCORES = ['afw', 'lbm', 'onv', 'fys', 'soc', 'vrz', 'won'];
@@ -39,25 +40,6 @@ const SQUARES = {
   corporationIndicator: 'demo-corp', seed: 1,
 };
 const EMPTY = { type: 'FeatureCollection', features: [] };
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function select(name, options, value) {
-  const s = el('select');
-  s.name = name;
-  for (const o of options) {
-    const opt = el('option', '', o.label);
-    opt.value = o.value;
-    s.append(opt);
-  }
-  if (options.some((o) => o.value === String(value))) s.value = String(value);
-  return s;
-}
 
 function labelled(text, control) {
   const l = el('label', 'field');

@@ -8,6 +8,7 @@ import {
   changeColours, bivariateColour, typologyColour,
   NO_DATA_COLOUR, SUPPRESSED_COLOUR, UNCLASSIFIED_COLOUR,
 } from './palettes.js';
+import { el } from '../dom.js';
 
 export const NO_CLASS = 255;
 export const SUPPRESSED = 254;
@@ -138,13 +139,6 @@ function finish(codeClasses, classes, spec, texts, keyOf, countHere = false) {
   noneItem.count = counts.none;
   suppressedItem.count = counts.suppressed;
   return { ...texts, items: [...classes, ...common], perLocation, noneItem };
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 /** The legend on the map: title, subtitle, swatches with counts (or the 3 × 3 square), note. */

@@ -15,13 +15,7 @@ import { renderMapPng } from './png.js';
 import { bandTable, publishable, tableCsv } from './table.js';
 import './i18n.js';
 import './export.css';
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+import { el } from '../dom.js';
 
 function button(key, kind) {
   const b = el('button', 'btn btn-small', t(key));

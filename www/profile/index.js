@@ -22,6 +22,7 @@ import lbmCsv from '../demo/leefbaarometer_buurten_rdam_2002_2024.csv';
 import { createReport } from './report.js';
 import './i18n.js';
 import './profile.css';
+import { el } from '../dom.js';
 
 const LBM_COLUMNS = ['lbm', 'afw', 'fys', 'onv', 'soc', 'vrz', 'won'];
 /** Lines in the buurt chart: the deviation score and the five dimensions (one scale). */
@@ -32,13 +33,6 @@ export const SOURCES = {
   buurten: 'CBS Wijk- en buurtkaart 2024 (CC BY 4.0)',
   lbm: 'Leefbaarometer 3.x buurten 2002–2024, BZK (Rotterdam, Schiedam, Vlaardingen)',
 };
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** A table with a header row; cells `{ text, value?, cls? }`, first cell of a row is a th. */
 function table(kind, head, rows) {

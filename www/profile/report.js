@@ -10,13 +10,7 @@
 import { t, formatNumber, formatShare, language } from '../i18n/i18n.js';
 import { bandLabels, DEFAULT_EDGES_PCT } from '../bands.js';
 import { indexChart, trendChart } from '../charts.js';
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+import { el } from '../dom.js';
 
 /** Draw a chart off screen at a print size and return it as a PNG data URL. */
 function chartImage(make, spec, widthPx = 720, heightPx = 280) {

@@ -20,13 +20,7 @@ import { registerProjectPart, projectParts } from './registry.js';
 import { FORMAT, VERSION, ProjectError, parseProject, validateProject, toBase64 } from './format.js';
 import './i18n.js';
 import './project.css';
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+import { el } from '../dom.js';
 
 const isoDate = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 const CORE = new Set(['settings', 'layers', 'indicators']);

@@ -10,18 +10,12 @@
  */
 import { t, tn, formatShare, formatNumber } from '../i18n/i18n.js';
 import { number } from './csv.js';
+import { el } from '../dom.js';
 
 const SRC = 'locations';
 const LAYER = 'placement-flagged';
 const DEFAULT_GROUP = 'aantal_personen_met_uitkering_onder_aowlft';
 const DEFAULT_GROUP_DEN = 'aantal_inwoners';
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function labelled(tag, key, className) {
   const node = el(tag, className, t(key));

@@ -22,6 +22,7 @@ import { createPlacement } from './placement.js';
 import { bundledAreaNames } from './area-names.js';
 import './i18n.js';
 import './whatif.css';
+import { el } from '../dom.js';
 
 export const DWELLINGS = 'aantal_woningen';
 export const CORPORATION = 'aantal_huurwoningen_in_bezit_woningcorporaties';
@@ -36,13 +37,6 @@ const CHANGED_POINTS = 'whatif-changed-points';
 /** The outlines of the selected and changed locations: their own small source, so that drawing
  * them never makes MapLibre re-tile the (possibly million-feature) layer itself. */
 const MARKS = 'whatif-marks';
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function labelled(tag, key, className) {
   const node = el(tag, className, t(key));
