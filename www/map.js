@@ -12,6 +12,7 @@
 import * as maplibregl from 'maplibre-gl';
 import { useInlineMapLibreWorker } from './boot/index.js';
 import { NO_SHARE_COLOUR, palette } from './bands.js';
+import { createBigLayer } from './map-big.js';
 
 useInlineMapLibreWorker(maplibregl);
 
@@ -21,6 +22,15 @@ const SRC = 'locations';
 const BACKGROUND = '#eef0ee';
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
+
+/**
+ * Layers with more locations than this are drawn by a custom WebGL layer from the geometry's typed
+ * arrays (map-big.js), not as GeoJSON features: a GeoJSON source of a million features takes
+ * gigabytes in MapLibre's worker and crashes the tab. Smaller layers keep the GeoJSON path.
+ */
+export const BIG_LAYER_THRESHOLD = 200_000;
+const BIG = 'locations-big';
+const BIG_SEL = 'locations-big-selected';
 
 /**
  * Fill colour by class index (feature state `b` when set by `updateClasses`, else the feature
@@ -125,6 +135,7 @@ export function createMap(container, { onSelect, attribution, describe }) {
   const cached = { geometry: null, collection: null }; // this map's features (see toFeatures)
   let selected = -1;
   let classStates = false; // feature states set by updateClasses, cleared by show()
+  const big = createBigLayer(BIG); // big layers (see BIG_LAYER_THRESHOLD)
 
   ready.then(() => {
     map.addLayer({
@@ -151,6 +162,49 @@ export function createMap(container, { onSelect, attribution, describe }) {
       filter: ['all', ['==', ['geometry-type'], 'Point'], ['==', ['id'], -1]],
       paint: { 'circle-radius': 8, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#e4003b', 'circle-stroke-width': 2.5 },
     });
+    // Big layers: drawn under the (then empty) GeoJSON layers; the selection outline is a one-feature
+    // GeoJSON source of its own.
+    map.addLayer(big.layer, 'squares-fill');
+    map.addSource(BIG_SEL, { type: 'geojson', data: EMPTY });
+    map.addLayer({
+      id: 'big-selected-line', type: 'line', source: BIG_SEL, filter: ['==', ['geometry-type'], 'Polygon'],
+      paint: { 'line-color': '#e4003b', 'line-width': 2.5 },
+    });
+    map.addLayer({
+      id: 'big-selected-point', type: 'circle', source: BIG_SEL, filter: ['==', ['geometry-type'], 'Point'],
+      paint: { 'circle-radius': 8, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#e4003b', 'circle-stroke-width': 2.5 },
+    });
+    const pickBig = (ev) => big.pick(ev.lngLat, map.transform?.worldSize ?? 512 * 2 ** map.getZoom(), map.getZoom());
+    map.on('click', (ev) => {
+      if (!big.active) return;
+      const i = pickBig(ev);
+      if (i >= 0) onSelect(i);
+    });
+    let hoverPending = null;
+    map.on('mousemove', (ev) => {
+      if (!big.active) return;
+      const first = !hoverPending;
+      hoverPending = ev;
+      if (!first) return;
+      setTimeout(() => {
+        const e = hoverPending;
+        hoverPending = null;
+        if (!big.active) return;
+        const i = pickBig(e);
+        map.getCanvas().style.cursor = i >= 0 ? 'pointer' : '';
+        if (i < 0 || !describe) {
+          hover.hidden = true;
+          return;
+        }
+        hover.textContent = describe(i);
+        hover.style.left = `${e.point.x + 12}px`;
+        hover.style.top = `${e.point.y + 12}px`;
+        hover.hidden = false;
+      }, 60);
+    });
+    map.on('mouseout', () => {
+      if (big.active) hover.hidden = true;
+    });
     for (const id of ['squares-fill', 'points']) {
       map.on('click', id, (ev) => {
         const f = ev.features?.[0];
@@ -172,10 +226,34 @@ export function createMap(container, { onSelect, attribution, describe }) {
     }
   });
 
+  /** One feature: the outline of location `i` of `geom`. */
+  function outlineFeature(geom, i) {
+    const { lon, lat } = geom;
+    if (geom.kind === 'square') {
+      const ring = [0, 1, 2, 3, 0].map((k) => [lon[i * 4 + k], lat[i * 4 + k]]);
+      return { type: 'Feature', id: i, properties: {}, geometry: { type: 'Polygon', coordinates: [ring] } };
+    }
+    return { type: 'Feature', id: i, properties: {}, geometry: { type: 'Point', coordinates: [lon[i], lat[i]] } };
+  }
+
   function applySelection() {
+    const bigGeom = big.geometry;
+    const sel = bigGeom && selected >= 0 && selected < bigGeom.lon.length / (bigGeom.kind === 'square' ? 4 : 1);
+    map.getSource(BIG_SEL)?.setData(sel ? { type: 'FeatureCollection', features: [outlineFeature(bigGeom, selected)] } : EMPTY);
     const f = ['==', ['id'], selected];
     map.setFilter('selected-line', ['all', ['==', ['geometry-type'], 'Polygon'], f]);
     map.setFilter('selected-point', ['all', ['==', ['geometry-type'], 'Point'], f]);
+  }
+
+  /** The GeoJSON path of `show` (layers up to BIG_LAYER_THRESHOLD locations). */
+  function showFeatures(geom, bands, colours) {
+    map.setPaintProperty('squares-fill', 'fill-color', colourExpression(colours.length, colours));
+    map.setPaintProperty('points', 'circle-color', colourExpression(colours.length, colours));
+    if (classStates) {
+      map.removeFeatureState({ source: SRC });
+      classStates = false;
+    }
+    map.getSource(SRC).setData(toFeatures(cached, geom, bands));
   }
 
   return {
@@ -193,13 +271,24 @@ export function createMap(container, { onSelect, attribution, describe }) {
       geometry = geom;
       kind = geom.kind;
       const colours = opts.colours || palette(opts.nBands || 9);
-      map.setPaintProperty('squares-fill', 'fill-color', colourExpression(colours.length, colours));
-      map.setPaintProperty('points', 'circle-color', colourExpression(colours.length, colours));
-      if (classStates) {
-        map.removeFeatureState({ source: SRC });
-        classStates = false;
+      if (bands.length > BIG_LAYER_THRESHOLD) {
+        if (!big.active) {
+          // From the GeoJSON path: free its features.
+          map.getSource(SRC).setData(EMPTY);
+          cached.geometry = null;
+          cached.collection = null;
+          if (classStates) map.removeFeatureState({ source: SRC });
+          classStates = false;
+        }
+        big.set(geom, bands, colours, NO_SHARE_COLOUR);
+        applySelection();
+      } else {
+        if (big.active) {
+          big.clear();
+          applySelection();
+        }
+        showFeatures(geom, bands, colours);
       }
-      map.getSource(SRC).setData(toFeatures(cached, geom, bands));
       if (fit && geom.bounds) {
         map.resize();
         const [w, s, e, n] = geom.bounds;
@@ -211,6 +300,10 @@ export function createMap(container, { onSelect, attribution, describe }) {
      * `classes[k]` for location `indices[k]`, kept until the next `show`. The map must be ready.
      */
     updateClasses(indices, classes) {
+      if (big.active) {
+        big.setClasses(indices, classes);
+        return;
+      }
       for (let k = 0; k < indices.length; k++) map.setFeatureState({ source: SRC, id: indices[k] }, { b: classes[k] });
       if (indices.length) classStates = true;
     },
@@ -218,6 +311,7 @@ export function createMap(container, { onSelect, attribution, describe }) {
       await ready;
       geometry = null;
       map.getSource(SRC).setData(EMPTY);
+      big.clear();
       selected = -1;
       applySelection();
     },
@@ -242,12 +336,14 @@ export function createMap(container, { onSelect, attribution, describe }) {
           type: 'raster', tiles: [PDOK_TILES], tileSize: 256, maxzoom: 19,
           attribution: pdokAttribution,
         });
-        map.addLayer({ id: 'pdok', type: 'raster', source: 'pdok' }, 'squares-fill');
+        map.addLayer({ id: 'pdok', type: 'raster', source: 'pdok' }, BIG);
         map.setPaintProperty('squares-fill', 'fill-opacity', 0.7);
+        big.setOpacity(0.7);
       } else if (!on && map.getSource('pdok')) {
         map.removeLayer('pdok');
         map.removeSource('pdok');
         map.setPaintProperty('squares-fill', 'fill-opacity', 0.88);
+        big.setOpacity(0.88);
       }
     },
     resize: () => map.resize(),
