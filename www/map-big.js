@@ -125,8 +125,9 @@ function cells(centres, n) {
   const cellOf = new Uint16Array(n);
   const cellStart = new Uint32Array(GRID * GRID + 1);
   for (let i = 0; i < n; i++) {
-    const cx = Math.min(GRID - 1, Math.floor((centres[i * 2] - x0) / cw));
-    const cy = Math.min(GRID - 1, Math.floor((centres[i * 2 + 1] - y0) / ch));
+    // (`| 0`: a location without coordinates, NaN, goes to cell 0; it is never drawn nor picked.)
+    const cx = Math.max(0, Math.min(GRID - 1, Math.floor((centres[i * 2] - x0) / cw) | 0));
+    const cy = Math.max(0, Math.min(GRID - 1, Math.floor((centres[i * 2 + 1] - y0) / ch) | 0));
     cellOf[i] = cy * GRID + cx;
     cellStart[cellOf[i] + 1]++;
   }
