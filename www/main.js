@@ -113,8 +113,14 @@ const whatIf = createWhatIf($('whatif'), {
 });
 // The analyses need room for their charts: the side panel widens while that tab is open.
 setupTabs(document.querySelector('.tabs'), (tabId) => {
-  document.querySelector('.side').classList.toggle('wide', tabId === 'tab-analyses' || tabId === 'tab-whatif');
-  mapView.resize();
+  // Only a change of the panel's width resizes (and so redraws) the map: redrawing a large layer
+  // in software GL takes a second, and a tab switch should not cost that.
+  const side = document.querySelector('.side');
+  const wide = tabId === 'tab-analyses' || tabId === 'tab-whatif';
+  if (side.classList.contains('wide') !== wide) {
+    side.classList.toggle('wide', wide);
+    mapView.resize();
+  }
   whatIf.setActive(tabId === 'tab-whatif');
 });
 setupPrivacy({
