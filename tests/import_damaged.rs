@@ -40,8 +40,9 @@ fn impossible_sheet_dimensions_are_refused_before_calamine_reads_them() {
     }
 }
 
-#[test]
-fn parquet_pages_the_reader_panics_on_are_a_format_error() {
+/// Every crash input whose name starts with `prefix` (at least `at_least` of them) is refused as
+/// a damaged file of `format`, with a format error naming the file.
+fn each_crash_input_is_refused(prefix: &str, format: FileFormat, file: &str, at_least: usize) {
     let dir = format!(
         "{}/tests/fixtures/import/crashes",
         env!("CARGO_MANIFEST_DIR")
@@ -49,53 +50,20 @@ fn parquet_pages_the_reader_panics_on_are_a_format_error() {
     let mut seen = 0;
     for entry in std::fs::read_dir(&dir).unwrap().flatten() {
         let name = entry.file_name().to_string_lossy().to_string();
-        if !name.starts_with("parquet-") {
+        if !name.starts_with(prefix) || name.contains("pending") {
             continue;
         }
         seen += 1;
         let data = std::fs::read(entry.path()).unwrap();
         let opts = ImportOptions {
-            format: Some(FileFormat::Parquet),
+            format: Some(format),
             ..Default::default()
         };
-        match read_table("kapot.parquet", &data, &opts) {
-            Err(e @ ImportError::Format { .. }) => {
-                let msg = e.to_string();
-                assert!(msg.contains("kapot.parquet"), "{name}: {msg}");
-            }
-            Err(e) => panic!("{name}: expected a format error, got {e}"),
-            Ok(_) => panic!("{name}: a damaged file was read"),
-        }
-    }
-    assert!(
-        seen >= 13,
-        "the Parquet crash inputs are missing ({seen} found in {dir})"
-    );
-}
-
-#[test]
-fn every_xls_crash_input_is_a_format_error_naming_the_file() {
-    let dir = format!(
-        "{}/tests/fixtures/import/crashes",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let mut seen = 0;
-    for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-        let name = entry.file_name().to_string_lossy().to_string();
-        if !name.starts_with("xls-") || name.contains("pending") {
-            continue;
-        }
-        seen += 1;
-        let data = std::fs::read(entry.path()).unwrap();
-        let opts = ImportOptions {
-            format: Some(FileFormat::Xls),
-            ..Default::default()
-        };
-        match read_table("kapot.xls", &data, &opts) {
+        match read_table(file, &data, &opts) {
             Err(e @ ImportError::Format { .. }) => {
                 let msg = e.to_string();
                 assert!(
-                    msg.contains("kapot.xls") && msg.contains("damaged"),
+                    msg.contains(file) && msg.contains("damaged"),
                     "{name}: {msg}"
                 );
             }
@@ -104,7 +72,17 @@ fn every_xls_crash_input_is_a_format_error_naming_the_file() {
         }
     }
     assert!(
-        seen >= 13,
-        "the .xls crash inputs are missing ({seen} found in {dir})"
+        seen >= at_least,
+        "crash inputs {prefix}* are missing ({seen} found in {dir})"
     );
+}
+
+#[test]
+fn parquet_pages_the_reader_panics_on_are_a_format_error() {
+    each_crash_input_is_refused("parquet-", FileFormat::Parquet, "kapot.parquet", 13);
+}
+
+#[test]
+fn every_xls_crash_input_is_a_format_error_naming_the_file() {
+    each_crash_input_is_refused("xls-", FileFormat::Xls, "kapot.xls", 13);
 }
