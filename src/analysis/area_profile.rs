@@ -395,16 +395,14 @@ mod tests {
         }
     }
 
-    #[test]
-    fn hand_computed_profile_within_radius() {
-        // Locations at (0,0), (200,0) (exactly at R: included), (0,150), (300,0) (outside).
-        // Within 200 m of location 0: rows 0,1,2.
-        // corp = 10+20+NaN(→0) = 30, dw = 20+20+20 = 60 → share 0.5 → band 50–60%.
-        // bijstand_a = 1+2+3 = 6, inw = 40+40+40 = 120 → 0.05 → index 0.05/0.05·100 = 100.
-        // bijstand_b = 2+4+6 = 12 → 0.10 → index 200; change +0.05.
-        let x = [0.0, 200.0, 0.0, 300.0];
-        let y = [0.0, 0.0, 150.0, 0.0];
-        let cols = [
+    /// Four locations: (0,0), (200,0) (exactly at R = 200 from the first), (0,150), (300,0).
+    const SAMPLE_X: [f64; 4] = [0.0, 200.0, 0.0, 300.0];
+    const SAMPLE_Y: [f64; 4] = [0.0, 0.0, 150.0, 0.0];
+
+    /// Their columns: corporation dwellings (one missing), dwellings, a group in two years,
+    /// inhabitants.
+    fn sample_columns() -> Vec<NamedColumn<'static>> {
+        vec![
             NamedColumn {
                 name: "corp",
                 values: &[10.0, 20.0, f64::NAN, 99.0],
@@ -425,7 +423,18 @@ mod tests {
                 name: "inw",
                 values: &[40.0, 40.0, 40.0, 100.0],
             },
-        ];
+        ]
+    }
+
+    #[test]
+    fn hand_computed_profile_within_radius() {
+        // Locations at (0,0), (200,0) (exactly at R: included), (0,150), (300,0) (outside).
+        // Within 200 m of location 0: rows 0,1,2.
+        // corp = 10+20+NaN(→0) = 30, dw = 20+20+20 = 60 → share 0.5 → band 50–60%.
+        // bijstand_a = 1+2+3 = 6, inw = 40+40+40 = 120 → 0.05 → index 0.05/0.05·100 = 100.
+        // bijstand_b = 2+4+6 = 12 → 0.10 → index 200; change +0.05.
+        let (x, y) = (SAMPLE_X, SAMPLE_Y);
+        let cols = sample_columns();
         let p = area_profile(
             &settings(),
             &ProfileInput {
@@ -454,34 +463,12 @@ mod tests {
         // dwellings (99 < 100) withhold corp and dw; inw = 100 is not below k, so the group's
         // figures stay. Location 0 within 50 m: only itself, dw 20 < k = 30 → corp/dw withheld,
         // inw 40 ≥ 30 → bijstand shown.
-        let x = [0.0, 200.0, 0.0, 300.0];
-        let y = [0.0, 0.0, 150.0, 0.0];
-        let cols = [
-            NamedColumn {
-                name: "corp",
-                values: &[10.0, 20.0, f64::NAN, 99.0],
-            },
-            NamedColumn {
-                name: "dw",
-                values: &[20.0, 20.0, 20.0, 99.0],
-            },
-            NamedColumn {
-                name: "bijstand_a",
-                values: &[1.0, 2.0, 3.0, 50.0],
-            },
-            NamedColumn {
-                name: "bijstand_b",
-                values: &[2.0, 4.0, 6.0, 50.0],
-            },
-            NamedColumn {
-                name: "inw",
-                values: &[40.0, 40.0, 40.0, 100.0],
-            },
-            NamedColumn {
-                name: "other",
-                values: &[1.0, 1.0, 1.0, 1.0],
-            },
-        ];
+        let (x, y) = (SAMPLE_X, SAMPLE_Y);
+        let mut cols = sample_columns();
+        cols.push(NamedColumn {
+            name: "other",
+            values: &[1.0, 1.0, 1.0, 1.0],
+        });
         let input = ProfileInput {
             x_rd: Some(&x),
             y_rd: Some(&y),
