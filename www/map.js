@@ -100,7 +100,8 @@ function buildFeatures(geometry, bands) {
 /**
  * @param {HTMLElement} container
  * @param {{ onSelect: (index: number) => void, attribution: string,
- *           describe?: (index: number) => string }} opts  `describe` gives the hover label
+ *           describe?: (index: number) => string }} opts  `describe` gives the hover label of the
+ *   band map; a `show` with a `describe` of its own replaces it until the next `show` without one
  */
 export function createMap(container, { onSelect, attribution, describe }) {
   const map = new maplibregl.Map({
@@ -132,6 +133,7 @@ export function createMap(container, { onSelect, attribution, describe }) {
   container.append(hover);
   let geometry = null;
   let kind = null;
+  let describeNow = describe; // the hover label of what is drawn now (see show)
   const cached = { geometry: null, collection: null }; // this map's features (see toFeatures)
   let selected = -1;
   let classStates = false; // feature states set by updateClasses, cleared by show()
@@ -192,11 +194,11 @@ export function createMap(container, { onSelect, attribution, describe }) {
         if (!big.active) return;
         const i = pickBig(e);
         map.getCanvas().style.cursor = i >= 0 ? 'pointer' : '';
-        if (i < 0 || !describe) {
+        if (i < 0 || !describeNow) {
           hover.hidden = true;
           return;
         }
-        hover.textContent = describe(i);
+        hover.textContent = describeNow(i);
         hover.style.left = `${e.point.x + 12}px`;
         hover.style.top = `${e.point.y + 12}px`;
         hover.hidden = false;
@@ -217,8 +219,8 @@ export function createMap(container, { onSelect, attribution, describe }) {
       });
       map.on('mousemove', id, (ev) => {
         const f = ev.features?.[0];
-        if (!describe || !f || typeof f.id !== 'number') return;
-        hover.textContent = describe(f.id);
+        if (!describeNow || !f || typeof f.id !== 'number') return;
+        hover.textContent = describeNow(f.id);
         hover.style.left = `${ev.point.x + 12}px`;
         hover.style.top = `${ev.point.y + 12}px`;
         hover.hidden = false;
@@ -261,12 +263,16 @@ export function createMap(container, { onSelect, attribution, describe }) {
     ready,
     /**
      * Show a layer's locations coloured by band (Int8Array, -1 = none). Other classifications
-     * (a change map, bivariate classes, a typology) pass their own `colours`, one per class index.
+     * (a change map, bivariate classes, a typology) pass their own `colours`, one per class index,
+     * and their own `describe` (the hover label of location i); without it the hover shows the
+     * band map's label again.
      * @param {Geometry} geom  @param {Int8Array} bands
-     * @param {{ fit?: boolean, nBands?: number, colours?: string[] }} [opts]
+     * @param {{ fit?: boolean, nBands?: number, colours?: string[],
+     *           describe?: (index: number) => string }} [opts]
      */
     async show(geom, bands, opts = {}) {
       await ready;
+      describeNow = opts.describe || describe;
       const fit = opts.fit ?? geom !== geometry;
       geometry = geom;
       kind = geom.kind;
@@ -310,6 +316,7 @@ export function createMap(container, { onSelect, attribution, describe }) {
     async clear() {
       await ready;
       geometry = null;
+      describeNow = describe;
       map.getSource(SRC).setData(EMPTY);
       big.clear();
       selected = -1;
@@ -347,5 +354,7 @@ export function createMap(container, { onSelect, attribution, describe }) {
       }
     },
     resize: () => map.resize(),
+    /** The hover label of location `index` in what is drawn now ('' when nothing says). */
+    describe: (index) => (describeNow ? describeNow(index) : ''),
   };
 }

@@ -10,7 +10,8 @@
 // threshold says. On the CBS 100 m squares (persons on benefit per 100 inhabitants, 2024) the
 // earlier year is a seeded synthetic count (src/analysis/synthetic_year.rs — not data; the page
 // says so); this test makes that year again with its own SplitMix64 and checks the change and
-// bivariate classes per square against the command line. Screenshots of each map go to docs/screenshots/analysis-map-*.png.
+// bivariate classes per square against the command line; hovering a square names its class (as the
+// legend does) and its values, and back on the band map the hover shows the share again. Screenshots of each map go to docs/screenshots/analysis-map-*.png.
 import { tmpdir } from 'node:os';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +19,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { ROOT, describe as describeSession } from './harness.mjs';
-import { openDemo, cli, readDemo } from './app_support.mjs';
+import { openDemo, cli, readDemo, searchId, readDetails } from './app_support.mjs';
 
 const DEMO = path.join(ROOT, 'www', 'demo');
 // The screenshots in docs/ are rewritten only when asked (VEERKRACHT_SCREENSHOTS=1); a normal run
@@ -348,6 +349,60 @@ test('change and bivariate maps on the CBS squares with a seeded synthetic earli
   assert.ok(ty.some((c) => c === 0) && ty.some((c) => c === 1), 'both colours occur on the squares');
   await page.click(`${host} button[data-action="back"]`);
   await page.waitForFunction(() => document.getElementById('amap-legend').hidden);
+  assert.deepEqual(s.pageErrors, [], describeSession(s));
+});
+
+/** The text of the map's hover label once `accept` takes it: the mouse moves to (x, y) and a pixel
+ * beside it in turns (MapLibre reports a hover on a move, once the layer's tiles are drawn). */
+async function hoverAt(page, x, y, accept) {
+  let text = null;
+  for (let k = 0; k < 40; k++) {
+    await page.mouse.move(x + (k % 2), y);
+    await page.waitForTimeout(250);
+    text = await page.evaluate(() => [...document.querySelectorAll('.map-hover')].find((h) => !h.hidden)?.textContent ?? null);
+    if (text !== null && accept(text)) break;
+  }
+  await page.mouse.move(0, 0);
+  return text;
+}
+
+test('hovering a square on an analysis map names its class and values; back on the band map its share', async () => {
+  const { page } = s;
+  const demo = readDemo();
+  const group = demo.col('aantal_personen_met_uitkering_onder_aowlft');
+  const inhabitants = demo.col('aantal_inwoners');
+  // A square in a built-up block with inhabitants enough for a class (and so for a share).
+  const i = demo.ids.findIndex((_, j) => inhabitants[j] >= 50 && !Number.isNaN(group[j])
+    && demo.ids.filter((__, m) => Math.abs(demo.x[m] - demo.x[j]) <= 100 && Math.abs(demo.y[m] - demo.y[j]) <= 100).length === 9);
+  assert.ok(i >= 0, 'a square with all eight neighbours');
+  // The id search selects the square and centres the map on it.
+  await page.click('#tab-map');
+  await searchId(page, demo.ids[i]);
+  const bandShare = (await readDetails(page)).shareText;
+  await page.click('#tab-analyses');
+  await page.selectOption(`${host} select[name="area"]`, 'squares');
+  await page.selectOption(`${host} select[name="kind"]`, 'change');
+  await page.click(`${host} button[data-action="draw"]`);
+  const classes = await locationClasses(page, 'change');
+  assert.ok(classes[i] < 254, `${demo.ids[i]} has a change class`);
+  // The label of that class as the legend on the map names it.
+  const label = await page.locator(`#amap-legend [data-key="${classes[i]}"] .amap-item-label`).textContent();
+  const box = await page.locator('#map canvas.maplibregl-canvas').boundingBox();
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  const text = await hoverAt(page, cx, cy, (t) => t.startsWith(label));
+  assert.ok(text?.startsWith(`${label} (`), `hover on ${demo.ids[i]}: "${text}" names its class "${label}"`);
+  assert.notEqual(text, bandShare, 'not the band map text');
+  // …and its value in 2024: persons on benefit per 100 inhabitants (to the four figures shown).
+  const b = Number(text.match(/→ ([\d,.]+)\)$/)?.[1].replace(',', '.'));
+  const want = (100 * group[i]) / inhabitants[i];
+  assert.ok(Math.abs(b - want) <= 1e-3 * want, `value ${b} vs ${want}`);
+
+  // Back to the band map: the hover tells the share within the radius again.
+  await page.click(`${host} button[data-action="back"]`);
+  await page.waitForFunction(() => document.getElementById('amap-legend').hidden);
+  const again = await hoverAt(page, cx, cy, (t) => t === bandShare);
+  assert.equal(again, bandShare, 'the band map hover is back');
   assert.deepEqual(s.pageErrors, [], describeSession(s));
 });
 

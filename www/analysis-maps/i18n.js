@@ -119,6 +119,7 @@ addTranslations({
     'amap.col.percentage_personen_65_jaar_en_ouder': '% 65 jaar en ouder (KWB 2024)',
     'amap.col.gemiddelde_woningwaarde': 'gemiddelde WOZ-waarde (KWB 2024)',
     'amap.hover': '{code}: {cls}',
+    'amap.hoverValues': '{cls} ({a} → {b})',
   },
   en: {
     'amap.sq.units': 'inhabitants in the square',
@@ -237,5 +238,6 @@ addTranslations({
     'amap.col.percentage_personen_65_jaar_en_ouder': '% aged 65 and over (KWB 2024)',
     'amap.col.gemiddelde_woningwaarde': 'mean WOZ value (KWB 2024)',
     'amap.hover': '{code}: {cls}',
+    'amap.hoverValues': '{cls} ({a} → {b})',
   },
 });

@@ -373,7 +373,7 @@ export function install(app) {
   }
 
   /** The squares (or other locations of a layer) coloured through the band map's own drawing. */
-  async function showLocations({ result }, args) {
+  async function showLocations({ columns, result }, args) {
     const layer = app.state.layers.get(args.layerId);
     if (!layer) throw new Error(`no layer ${args.layerId}`);
     const legend = legendFor(result, args);
@@ -382,7 +382,8 @@ export function install(app) {
     const classIndex = Int8Array.from(legend.perLocation, (it) => (it === legend.noneItem ? -1 : index.get(it)));
     if (map.getLayer('amap-fill')) setOurLayers(false);
     setBandLayers(true);
-    await app.mapView.show(layer.geometry, classIndex, { colours, fit: false });
+    const describe = hoverOfLocation(legend, columns, args);
+    await app.mapView.show(layer.geometry, classIndex, { colours, fit: false, describe });
     showLegend(legend, args);
     const coreClass = args.kind === 'typology' ? result.rule : result.classes;
     table.replaceChildren();
@@ -390,6 +391,21 @@ export function install(app) {
     if (args.kind === 'typology') table.dataset.intensity = Array.from(result.intensity).join(',');
     else delete table.dataset.intensity;
     finishTable(legend, args, coreClass.length);
+  }
+
+  /** The hover label of location i on a map of locations: its class, and for a change or a
+   * level × change map its values in both years. */
+  function hoverOfLocation(legend, columns, args) {
+    const a = args.kind === 'typology' ? null : columns[args.valueA];
+    const b = args.kind === 'typology' ? null : columns[args.valueB];
+    return (i) => {
+      const item = legend.perLocation[i];
+      if (!item) return '';
+      const classed = item !== legend.noneItem && item.key !== 'suppressed';
+      return a && b && classed
+        ? t('amap.hoverValues', { cls: item.label, a: fmt(a[i]), b: fmt(b[i]) })
+        : item.label;
+    };
   }
 
   function setOurLayers(visible) {
