@@ -1,7 +1,7 @@
 // Shared helpers for the APP end-to-end tests (tests/e2e/app_*.test.mjs): reading the bundled demo
 // CSV in Node and computing buffer sums by brute force — an independent O(N²) calculation that the
 // numbers on the page must equal — plus small page helpers. Not a test file itself.
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, openServed } from './harness.mjs';
@@ -218,15 +218,37 @@ export async function addIndicator(page, { layerName, numerator, denominator, na
 
 /**
  * Run the command line (`veerkracht …`) — the same engine as the page, a second route to the
- * numbers. Uses a built binary when there is one, else builds it with cargo.
+ * numbers. The binary is always the current one: see cliBinary.
  * @returns {string} stdout
  */
 export function cli(args) {
-  const bins = ['release', 'debug'].map((p) => path.join(ROOT, 'target', p, 'veerkracht'));
-  let bin = bins.find((b) => existsSync(b));
-  if (!bin) {
-    execFileSync('cargo', ['build', '--quiet', '--bin', 'veerkracht'], { cwd: ROOT, stdio: 'inherit' });
-    bin = bins[1];
+  return execFileSync(cliBinary(), args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+}
+
+let builtCli = null;
+/**
+ * The command line binary, built once per process at first use by the build `cargo test` does
+ * (the CLI's own integration test, tests/engine_cli.rs, which needs the binary: same profile and
+ * the same dev-dependency features). So it is never older than the source — not a release (or
+ * debug) binary left from an earlier build — and after `cargo test` (./dev.sh test runs it before
+ * the e2e tests) this is only cargo's up-to-date check, no second variant of the crate. Cargo says
+ * where the binary is, so CARGO_TARGET_DIR is respected.
+ * @returns {string} the binary's path
+ */
+export function cliBinary() {
+  if (builtCli) return builtCli;
+  const out = execFileSync(
+    'cargo',
+    ['test', '--quiet', '--no-run', '--test', 'engine_cli', '--message-format=json-render-diagnostics'],
+    { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  for (const line of out.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const m = JSON.parse(line);
+    if (m.reason === 'compiler-artifact' && m.target?.name === 'veerkracht' && m.target.kind.includes('bin') && m.executable) {
+      builtCli = m.executable;
+    }
   }
-  return execFileSync(bin, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (!builtCli) throw new Error('cargo built no veerkracht binary');
+  return builtCli;
 }
