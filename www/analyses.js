@@ -10,6 +10,7 @@
 import { t, formatNumber, formatShare, addTranslations } from './i18n/i18n.js';
 import { indexChart, changeChart, trendChart } from './charts.js';
 import { el, select } from './dom.js';
+import { resultTable } from './table.js';
 
 // The two tipping-point marks in the chart (the rest of this tab's texts is in i18n/nl.js, en.js).
 addTranslations({
@@ -31,27 +32,6 @@ function labelled(key, control) {
   const l = el('label', 'field');
   l.append(el('span', '', t(key)), control);
   return l;
-}
-
-function resultTable(head, rows, kind) {
-  const tbl = el('table', 'result-table');
-  tbl.dataset.kind = kind;
-  const thead = el('thead');
-  const tr = el('tr');
-  for (const h of head) tr.append(el('th', '', h));
-  thead.append(tr);
-  const tbody = el('tbody');
-  for (const r of rows) {
-    const row = el('tr');
-    r.forEach((cell, i) => {
-      const td = el(i === 0 ? 'th' : 'td', i === 0 ? '' : 'num', cell.text);
-      if (cell.value !== undefined) td.dataset.value = String(cell.value);
-      row.append(td);
-    });
-    tbody.append(row);
-  }
-  tbl.append(thead, tbody);
-  return tbl;
 }
 
 const num = (v, digits = 0) => ({ text: v === null || v === undefined || Number.isNaN(v) ? '–' : formatNumber(v, digits), value: v ?? NaN });
@@ -184,7 +164,7 @@ export function createAnalyses(root, { engine, getContext, loadTippingDemo }) {
     const body = two
       ? rows.map((b) => [{ text: b.label }, num(b.indexA, 0), num(b.indexB, 0), num(b.change, 0)])
       : rows.map((b) => [{ text: b.label }, num(b.locations), { text: b.share === null ? '–' : formatShare(b.share), value: b.share ?? NaN }, num(b.index, 0)]);
-    const parts = [box, resultTable(head, body, 'index')];
+    const parts = [box, resultTable('index', head, body)];
     if (two && r.gap) {
       parts.push(el('p', 'small', t('analyses.index.gap', {
         growth: r.gap.gapGrowth === null ? '–' : formatShare(r.gap.gapGrowth),
@@ -280,7 +260,7 @@ export function createAnalyses(root, { engine, getContext, loadTippingDemo }) {
       hiPct: e.interval ? e.interval.upper * 100 : NaN,
       label,
     });
-    tipOut.replaceChildren(box, summary, resultTable([t('details.band'), t('analyses.tipping.areas'), t('analyses.tipping.meanChange')], body, 'tipping'));
+    tipOut.replaceChildren(box, summary, resultTable('tipping', [t('details.band'), t('analyses.tipping.areas'), t('analyses.tipping.meanChange')], body));
     draw('tipping', canvas, (c) => changeChart(c, {
       centresPct: r.bands.map((b) => (b.positionShare ?? NaN) * 100),
       means: r.bands.map((b) => (b.used ? b.meanChange ?? NaN : NaN)),
@@ -365,7 +345,7 @@ export function createAnalyses(root, { engine, getContext, loadTippingDemo }) {
     box.append(canvas);
     const head = [t('analyses.series.line'), ...years.map(String)];
     const body = series.map((sr) => [{ text: sr.label }, ...sr.values.map((v) => num(v, 3))]);
-    const tbl = resultTable(head, body, byLevel ? 'series-level' : 'series-band');
+    const tbl = resultTable(byLevel ? 'series-level' : 'series-band', head, body);
     const wrap = el('div', 'table-scroll');
     wrap.append(tbl);
     seriesOut.replaceChildren(box, el('p', 'muted small', note), wrap);

@@ -23,6 +23,7 @@ import { createReport } from './report.js';
 import './i18n.js';
 import './profile.css';
 import { el } from '../dom.js';
+import { resultTable } from '../table.js';
 
 const LBM_COLUMNS = ['lbm', 'afw', 'fys', 'onv', 'soc', 'vrz', 'won'];
 /** Lines in the buurt chart: the deviation score and the five dimensions (one scale). */
@@ -34,30 +35,8 @@ export const SOURCES = {
   lbm: 'Leefbaarometer 3.x buurten 2002–2024, BZK (Rotterdam, Schiedam, Vlaardingen)',
 };
 
-/** A table with a header row; cells `{ text, value?, cls? }`, first cell of a row is a th. */
-function table(kind, head, rows) {
-  const tbl = el('table', 'result-table profile-table');
-  tbl.dataset.kind = kind;
-  const thead = el('thead');
-  const tr = el('tr');
-  for (const h of head) tr.append(el('th', '', h));
-  thead.append(tr);
-  const tbody = el('tbody');
-  for (const r of rows) {
-    const row = el('tr');
-    if (r.key !== undefined) row.dataset.key = r.key;
-    r.cells.forEach((c, i) => {
-      const td = el(i === 0 ? 'th' : 'td', i === 0 ? '' : `num ${c.cls || ''}`.trim(), c.text);
-      if (c.value !== undefined) td.dataset.value = String(c.value);
-      if (c.suppressed) td.dataset.suppressed = 'true';
-      if (c.title) td.title = c.title;
-      row.append(td);
-    });
-    tbody.append(row);
-  }
-  tbl.append(thead, tbody);
-  return tbl;
-}
+/** A result table of the profile (www/table.js): rows `{ key, cells }`. */
+const table = (kind, head, rows) => resultTable(kind, head, rows, { className: 'profile-table' });
 
 const isAreaCode = (id) => /^(BU|WK|GM)\d{4,8}$/i.test(String(id || '').replace(/\s+/g, ''));
 
