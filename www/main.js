@@ -153,6 +153,9 @@ settings.relabel();
  */
 let mapDescription = null;
 const events = createEvents();
+/** Settles when the start-up (the demo loaded and drawn, or given up on an error) is over. */
+let startedUp;
+const started = new Promise((resolve) => (startedUp = resolve));
 
 /**
  * The one object feature modules (www/export, www/project, www/profile, www/analysis-maps) get.
@@ -169,6 +172,8 @@ const app = {
   activate: (id) => activate(id),
   selectLocation: (index, opts) => selectLocation(index, opts),
   recomputeAll: () => recomputeAll(),
+  /** Resolves once the page has started (see `started`): what rebuilds the session waits for it. */
+  whenReady: () => started,
   renderActive: (opts = { fit: false }) => renderActive(opts),
   /** @returns {MapDescription|null} */
   mapDescription: () => mapDescription,
@@ -500,4 +505,4 @@ installFeatures(app);
 boot().catch((err) => {
   console.error(err);
   toast(`${t('engine.error')}: ${err.message}`, 'error');
-});
+}).finally(() => startedUp());

@@ -3,7 +3,8 @@
 // what-if scenario — saved with its data, the page reloaded fresh, the project opened: the same
 // settings, layers, map layers, legend, histogram numbers and scenario summary. Saved without data,
 // the page asks for the missing file by name. A broken file and a version-99 file are refused
-// with a message and change nothing; nothing is kept in the browser.
+// with a message and change nothing; nothing is kept in the browser. A project picked while the page
+// is still starting waits (and says so) until the demo is drawn, then restores the same session.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -216,5 +217,39 @@ test('without the file, the settings are restored and the missing layer is named
   assert.equal(got.indicators.length, 2, 'the map layer on the missing file is left out');
   assert.equal(got.scenarioSteps, '1', 'the scenario (on the demo) is restored');
   assert.deepEqual(await browserStorage(s), { cookies: [], localStorage: [], sessionStorage: [], indexedDB: [], caches: [] });
+  assert.deepEqual(s.pageErrors, [], describeSession(s));
+});
+
+test('opened while the page is still loading the demo, the project waits for it and then restores the same session', async () => {
+  const { page } = s;
+  // Reload and pick the project at once, before the demo is loaded and drawn.
+  await page.reload({ waitUntil: 'commit' });
+  await page.waitForSelector('#project-file', { state: 'attached' });
+  // Each message of the project host, with whether the page was ready at that moment.
+  await page.evaluate(() => {
+    const host = document.querySelector('#project-host');
+    window.projectLog = [];
+    new MutationObserver(() => window.projectLog.push({ message: host.dataset.message, ready: document.body.dataset.ready }))
+      .observe(host, { attributes: true, attributeFilter: ['data-message'] });
+  });
+  await page.setInputFiles('#project-file', { name: 'vroeg.json', mimeType: 'application/json', buffer: savedWithData });
+  const early = await page.evaluate(() => {
+    const host = document.querySelector('#project-host');
+    return { ready: document.body.dataset.ready, state: host.dataset.state, message: host.dataset.message, toast: document.querySelector('#toast').textContent };
+  });
+  assert.notEqual(early.ready, 'true', 'the file was picked before the page was ready');
+  // The page says it waits (as the host's state and as a toast), and nothing is opened yet.
+  assert.equal(early.state, 'busy');
+  assert.match(early.message, /wordt geopend zodra de pagina geladen is/);
+  assert.equal(early.toast, early.message);
+  await page.waitForFunction(() => document.querySelector('#project-host').dataset.state !== 'busy', null, { timeout: 120_000 });
+  const r = await page.locator('#project-host').evaluate((e) => ({ state: e.dataset.state, message: e.dataset.message }));
+  assert.equal(r.state, 'done', r.message);
+  await page.waitForFunction(() => document.body.dataset.ready === 'true' && document.body.dataset.busy === 'false');
+  // Opening began only once the page had started.
+  const opening = (await page.evaluate(() => window.projectLog)).find((e) => e.message === 'Project openen…');
+  assert.equal(opening?.ready, 'true', 'the project was opened after the start-up');
+  // The project's session, not the demo's start-up mixed into it.
+  assert.deepEqual(await snapshot(page), before1);
   assert.deepEqual(s.pageErrors, [], describeSession(s));
 });

@@ -10,7 +10,8 @@
  * same file is loaded already (the bundled demo), otherwise the user is asked for the files by name;
  * a layer still without a file is skipped and named. Then the session is rebuilt: settings, layers
  * loaded with their saved mapping, map layers recomputed, the active one drawn, the scenario
- * replayed. Nothing is kept in the browser.
+ * replayed. Nothing is kept in the browser. A project picked while the page is still starting (the
+ * demo being loaded and drawn) waits until it has started, and says so.
  *
  * The host's dataset tells a test what happened: `state` (idle|busy|done|refused|cancelled),
  * `done` (a counter), `message`.
@@ -241,10 +242,20 @@ export function install(app) {
     });
   }
 
+  // Opening rebuilds the session, so not while the page is still starting (the demo being loaded
+  // and drawn builds one too): a project picked before that waits for it, and says so.
+  let pageReady = false;
+  const ready = app.whenReady().then(() => (pageReady = true));
+
   let opening = false;
   async function openProject(file) {
     if (opening) return;
     opening = true;
+    if (!pageReady) {
+      report(t('project.waiting'), 'busy');
+      app.toast(t('project.waiting'));
+      await ready;
+    }
     report(t('project.opening'), 'busy');
     let changed = false;
     try {
