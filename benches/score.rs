@@ -1,13 +1,14 @@
 //! Native benchmark of the buffer-share scoring on seeded synthetic towns.
 //!
 //! `cargo bench --bench score -- [--n 1000000] [--radius-m 200] [--numerators 1] [--seed 1]
-//! [--repeat 3] [--strips K] [--bands B]` prints one JSON object per case on stdout.
+//! [--repeat 3] [--strips K] [--bands B] [--kernel lanes4,avx2]` prints one JSON object per case
+//! on stdout (by default the fastest kernel this CPU has).
 //! The time covers the index build and the scoring (`ScoreJob::new` … `finish`), not the
 //! generation of the data.
 
 use std::time::Instant;
 use veerkracht::analysis::buffer_share::{ScoreJob, ScoreSettings};
-use veerkracht::analysis::buffer_sum::{self, BufferSumJob, MissingPolicy, SumColumn};
+use veerkracht::analysis::buffer_sum::{self, BufferSumJob, Kernel, MissingPolicy, SumColumn};
 use veerkracht::analysis::synthetic::synthetic_towns_without_ids;
 
 fn arg(args: &[String], name: &str) -> Option<String> {
@@ -40,6 +41,16 @@ fn main() {
     let repeat: usize = arg(&args, "--repeat").map_or(3, |v| v.parse().expect("repeat"));
     let strips: Option<f64> = arg(&args, "--strips").map(|v| v.parse().expect("strips"));
     let bands: Option<usize> = arg(&args, "--bands").map(|v| v.parse().expect("bands"));
+    let kernels: Vec<Option<Kernel>> = match arg(&args, "--kernel") {
+        None => vec![None],
+        Some(list) => list
+            .split(',')
+            .map(|name| {
+                let k = Kernel::available().into_iter().find(|k| k.name() == name);
+                Some(k.unwrap_or_else(|| panic!("kernel {name} is not available on this CPU")))
+            })
+            .collect(),
+    };
     let layout = (strips.is_some() || bands.is_some()).then(|| {
         (
             strips.unwrap_or(buffer_sum::STRIPS_PER_RADIUS),
@@ -52,7 +63,10 @@ fn main() {
         let table = synthetic_towns_without_ids(n, seed);
         let gen_s = t0.elapsed().as_secs_f64();
         for &r in &radii {
-            for &k in &numerators {
+            for (&k, &kernel) in numerators
+                .iter()
+                .flat_map(|k| kernels.iter().map(move |c| (k, c)))
+            {
                 let nums: Vec<&str> =
                     ["corporatie", "uitkering", "woningen", "corporatie"][..k as usize].to_vec();
                 let mut settings = ScoreSettings::new("woningen", &nums);
@@ -60,6 +74,7 @@ fn main() {
                 let mut best = f64::MAX;
                 let mut best_cpu = f64::MAX;
                 let mut build_s = 0.0;
+                let mut used = Kernel::Lanes4;
                 let mut checksum = 0.0;
                 for _ in 0..repeat {
                     let t = Instant::now();
@@ -82,11 +97,19 @@ fn main() {
                             bands,
                         )
                         .unwrap();
+                        if let Some(kernel) = kernel {
+                            job.set_kernel(kernel).unwrap();
+                        }
+                        used = job.kernel();
                         build_s = t.elapsed().as_secs_f64();
                         job.step(&table.x_rd, &table.y_rd, usize::MAX);
                         job.finish().unwrap()[0].clone()
                     } else {
                         let mut job = ScoreJob::new(&table, &settings).unwrap();
+                        if let Some(kernel) = kernel {
+                            job.set_kernel(kernel).unwrap();
+                        }
+                        used = job.kernel();
                         build_s = t.elapsed().as_secs_f64();
                         job.step(&table, usize::MAX);
                         job.finish().unwrap().denominator_sum
@@ -98,7 +121,8 @@ fn main() {
                     checksum = result.iter().sum::<f64>();
                 }
                 println!(
-                    "{{\"case\":\"score\",\"engine\":\"native\",\"n\":{n},\"radius_m\":{r},\"numerators\":{k},\"seconds\":{best:.4},\"cpu_seconds\":{best_cpu:.4},\"index_seconds\":{build_s:.4},\"mean_denominator_sum\":{:.1},\"denominator_sum_total\":{checksum},\"generate_seconds\":{gen_s:.3}{}}}",
+                    "{{\"case\":\"score\",\"engine\":\"native\",\"n\":{n},\"radius_m\":{r},\"numerators\":{k},\"kernel\":\"{}\",\"seconds\":{best:.4},\"cpu_seconds\":{best_cpu:.4},\"index_seconds\":{build_s:.4},\"mean_denominator_sum\":{:.1},\"denominator_sum_total\":{checksum},\"generate_seconds\":{gen_s:.3}{}}}",
+                    used.name(),
                     checksum / n as f64,
                     layout.map_or(String::new(), |(s, b)| format!(
                         ",\"strips_per_radius\":{s},\"query_bands\":{b}"

@@ -5,7 +5,7 @@
 //! [`score`] does it in one call; [`ScoreJob`] in chunks (`new` → `step(max_work)` → `finish`),
 //! so the web worker can show progress and cancel between chunks.
 
-use super::buffer_sum::{BufferSumError, BufferSumJob, SumColumn};
+use super::buffer_sum::{BufferSumError, BufferSumJob, Kernel, SumColumn};
 pub use super::missing::MissingPolicy;
 use super::suppression::{Suppression, DEFAULT_SUPPRESS_BELOW};
 use super::table::LocationTable;
@@ -108,6 +108,16 @@ impl ScoreJob {
 
     pub fn progress(&self) -> f64 {
         self.sums.progress()
+    }
+
+    /// The buffer sums' inner loop (see [`BufferSumJob::kernel`]).
+    pub fn kernel(&self) -> Kernel {
+        self.sums.kernel()
+    }
+
+    /// Chooses the buffer sums' inner loop (for benchmarks; every kernel gives the same sums).
+    pub fn set_kernel(&mut self, kernel: Kernel) -> Result<(), ScoreError> {
+        Ok(self.sums.set_kernel(kernel)?)
     }
 
     pub fn is_done(&self) -> bool {

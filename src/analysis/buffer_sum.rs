@@ -50,6 +50,8 @@ pub enum BufferSumError {
     },
     #[error(transparent)]
     Index(#[from] GridIndexError),
+    #[error("the {kernel} kernel is not available on this CPU")]
+    KernelUnavailable { kernel: &'static str },
     #[error("the buffer sums are not finished yet ({done} of {total} locations)")]
     NotFinished { done: usize, total: usize },
 }
@@ -76,6 +78,7 @@ pub struct BufferSumJob {
     values: SortedValues,
     /// Per column, per input row; NaN for left-out rows.
     sums: Vec<Vec<f64>>,
+    kernel: KernelChoice,
     /// Next query strip and slot.
     next_row: usize,
     next_slot: usize,
@@ -237,6 +240,7 @@ impl BufferSumJob {
             radius_m,
             values,
             sums,
+            kernel: KernelChoice::best(),
             next_row: 0,
             next_slot: 0,
             done: 0,
@@ -245,6 +249,19 @@ impl BufferSumJob {
 
     pub fn radius_m(&self) -> f64 {
         self.radius_m
+    }
+
+    /// The inner loop in use (by default the fastest this CPU has).
+    pub fn kernel(&self) -> Kernel {
+        self.kernel.kernel()
+    }
+
+    /// Chooses the inner loop (for tests and benchmarks: every kernel gives the same sums).
+    pub fn set_kernel(&mut self, kernel: Kernel) -> Result<(), BufferSumError> {
+        self.kernel = KernelChoice::of(kernel).ok_or(BufferSumError::KernelUnavailable {
+            kernel: kernel.name(),
+        })?;
+        Ok(())
     }
 
     /// Locations that take part (all, or those without missing values under `LeaveOut`).
@@ -317,15 +334,96 @@ impl BufferSumJob {
         while c0 < n_cols {
             let c1 = (c0 + 4).min(n_cols);
             let out = &mut self.sums[c0..c1];
-            match &self.values {
+            let (cols, prefix) = match &self.values {
                 SortedValues::Int { values, prefix } => {
-                    dispatch::<kernel::I4>(&q, &values[c0..c1], Some(&prefix[c0..c1]), out)
+                    (Cols::Int(&values[c0..c1]), Some(&prefix[c0..c1]))
                 }
-                SortedValues::F64(v) => dispatch::<kernel::D2>(&q, &v[c0..c1], None, out),
+                SortedValues::F64(v) => (Cols::F64(&v[c0..c1]), None),
+            };
+            match self.kernel {
+                #[cfg(target_arch = "x86_64")]
+                KernelChoice::Avx2(k) => {
+                    // SAFETY: `k` proves the CPU has AVX2.
+                    unsafe { dispatch_avx2(k, &q, cols, prefix, out) }
+                }
+                KernelChoice::Lanes4 => dispatch(kernel::Lanes4, &q, cols, prefix, out),
             }
             c0 = c1;
         }
     }
+}
+
+/// Which inner loop scores the points. Every choice gives the same sums for integer columns
+/// (and the same up to the order of addition for others).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kernel {
+    /// 4-lane vectors: simd128 in the browser, SSE2 on x86-64, plain Rust elsewhere.
+    Lanes4,
+    /// x86-64 with AVX2 (detected at run time): 8 lanes, both queries of a pair at once.
+    Avx2,
+}
+
+impl Kernel {
+    /// The kernels this CPU can run, fastest last.
+    pub fn available() -> Vec<Kernel> {
+        #[allow(unused_mut)]
+        let mut v = vec![Kernel::Lanes4];
+        #[cfg(target_arch = "x86_64")]
+        if kernel::avx2::Avx2::detect().is_some() {
+            v.push(Kernel::Avx2);
+        }
+        v
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kernel::Lanes4 => "lanes4",
+            Kernel::Avx2 => "avx2",
+        }
+    }
+}
+
+/// A [`Kernel`] this CPU has (the AVX2 variant carries the detection's proof).
+#[derive(Debug, Clone, Copy)]
+enum KernelChoice {
+    Lanes4,
+    #[cfg(target_arch = "x86_64")]
+    Avx2(kernel::avx2::Avx2),
+}
+
+impl KernelChoice {
+    fn best() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(k) = kernel::avx2::Avx2::detect() {
+            return KernelChoice::Avx2(k);
+        }
+        KernelChoice::Lanes4
+    }
+
+    fn of(kernel: Kernel) -> Option<Self> {
+        match kernel {
+            Kernel::Lanes4 => Some(KernelChoice::Lanes4),
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => kernel::avx2::Avx2::detect().map(KernelChoice::Avx2),
+            #[cfg(not(target_arch = "x86_64"))]
+            Kernel::Avx2 => None,
+        }
+    }
+
+    fn kernel(self) -> Kernel {
+        match self {
+            KernelChoice::Lanes4 => Kernel::Lanes4,
+            #[cfg(target_arch = "x86_64")]
+            KernelChoice::Avx2(_) => Kernel::Avx2,
+        }
+    }
+}
+
+/// Up to 4 value columns in slot order.
+#[derive(Clone, Copy)]
+enum Cols<'a> {
+    Int(&'a [Vec<i32>]),
+    F64(&'a [Vec<f64>]),
 }
 
 /// One segment of query slots within one strip.
@@ -339,27 +437,59 @@ struct Query<'a> {
     to: usize,
 }
 
-fn dispatch<A: kernel::Acc>(
+/// [`dispatch`] compiled with AVX2 enabled, so the [`kernel::avx2`] intrinsics inline.
+///
+/// # Safety
+/// The CPU must have AVX2 (`k` proves it).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn dispatch_avx2(
+    k: kernel::avx2::Avx2,
     q: &Query<'_>,
-    cols: &[Vec<A::Elem>],
+    cols: Cols<'_>,
     prefix: Option<&[Vec<i32>]>,
     out: &mut [Vec<f64>],
 ) {
-    fn arr<T, const C: usize>(v: &[Vec<T>]) -> [&[T]; C] {
-        std::array::from_fn(|c| v[c].as_slice())
+    dispatch(k, q, cols, prefix, out)
+}
+
+#[inline(always)]
+fn dispatch<K: kernel::Isa>(
+    k: K,
+    q: &Query<'_>,
+    cols: Cols<'_>,
+    prefix: Option<&[Vec<i32>]>,
+    out: &mut [Vec<f64>],
+) {
+    #[inline(always)]
+    fn by_count<K: kernel::Isa, A: kernel::Acc<K>>(
+        k: K,
+        q: &Query<'_>,
+        cols: &[Vec<A::Elem>],
+        prefix: Option<&[Vec<i32>]>,
+        out: &mut [Vec<f64>],
+    ) {
+        fn arr<T, const C: usize>(v: &[Vec<T>]) -> [&[T]; C] {
+            std::array::from_fn(|c| v[c].as_slice())
+        }
+        match cols.len() {
+            1 => score_points::<K, A, 1>(k, q, arr(cols), prefix.map(arr), out),
+            2 => score_points::<K, A, 2>(k, q, arr(cols), prefix.map(arr), out),
+            3 => score_points::<K, A, 3>(k, q, arr(cols), prefix.map(arr), out),
+            _ => score_points::<K, A, 4>(k, q, arr(cols), prefix.map(arr), out),
+        }
     }
-    match cols.len() {
-        1 => score_points::<A, 1>(q, arr(cols), prefix.map(arr), out),
-        2 => score_points::<A, 2>(q, arr(cols), prefix.map(arr), out),
-        3 => score_points::<A, 3>(q, arr(cols), prefix.map(arr), out),
-        _ => score_points::<A, 4>(q, arr(cols), prefix.map(arr), out),
+    match cols {
+        Cols::Int(c) => by_count::<K, K::AccI>(k, q, c, prefix, out),
+        Cols::F64(c) => by_count::<K, K::AccF>(k, q, c, prefix, out),
     }
 }
 
-/// The candidates of one neighbouring strip for the current query point, as slot pointers that
-/// only move forward: slots `lo..hi` may be within R; the core `clo..chi` (inside `lo..hi`)
-/// certainly is. The kernel works on the blocks of [`LANES`] slots around these: the core's
-/// whole blocks come from prefix sums, every other block of the window is tested point by point.
+/// The candidates of one neighbouring strip for the current query pair, as slot pointers that
+/// only move forward: slots `lo..hi` may be within R of either query; the core `clo..chi`
+/// (inside `lo..hi`) certainly is within R of both. The kernel works on the blocks of [`LANES`]
+/// slots around these: the core's whole blocks come from prefix sums, every other block of the
+/// window is tested point by point.
 struct Strip {
     /// One past the strip's last point.
     end: usize,
@@ -373,7 +503,9 @@ struct Strip {
     core_hw: f32,
 }
 
-fn score_points<A: kernel::Acc, const C: usize>(
+#[inline(always)]
+fn score_points<K: kernel::Isa, A: kernel::Acc<K>, const C: usize>(
+    k: K,
     q: &Query<'_>,
     cols: [&[A::Elem]; C],
     prefix: Option<[&[i32]; C]>,
@@ -395,7 +527,7 @@ fn score_points<A: kernel::Acc, const C: usize>(
     let width = 2 * plan.m + 1;
     let origin = idx.row_origin(q.row);
     let col_ptrs: [*const A::Elem; C] = std::array::from_fn(|c| cols[c].as_ptr());
-    let mut ambiguous: Vec<u32> = Vec::new();
+    let mut ambiguous: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
     let mut strips: Vec<Strip> = Vec::with_capacity(width);
     // The query slots grouped by band, each group in x order (counting sort).
     let mut band_start = vec![0usize; plan.subbands + 1];
@@ -428,14 +560,14 @@ fn score_points<A: kernel::Acc, const C: usize>(
                 continue;
             }
             let slots = idx.row_slots(rr as usize);
-            let k = band * width + (o + m) as usize;
-            let hw = plan.half_width[k];
+            let kk = band * width + (o + m) as usize;
+            let hw = plan.half_width[kk];
             if slots.is_empty() || hw < 0.0 {
                 continue;
             }
             let lo = slots.start + xf[slots.clone()].partition_point(|&x| x < qx0 - hw);
             let core_hw = if prefix.is_some() {
-                plan.core_half_width[k]
+                plan.core_half_width[kk]
             } else {
                 -1.0
             };
@@ -450,93 +582,84 @@ fn score_points<A: kernel::Acc, const C: usize>(
                 core_hw,
             });
         }
-        for &s in queries {
-            let s = s as usize;
-            let qx = xf[s];
-            let mut acc = [A::zero(); C];
+        // The queries two at a time, in x order: `a` is the left one (its window starts first),
+        // `b` the right one (its window ends last); a lone last query is paired with itself.
+        for pair in queries.chunks(2) {
+            let sa = pair[0] as usize;
+            let sb = pair[pair.len() - 1] as usize;
+            let (qxa, qxb) = (xf[sa], xf[sb]);
+            let mut acc = [A::zero(k); C];
             let mut core = [0i32; C];
             for st in strips.iter_mut() {
-                let (w_lo, w_hi) = (qx - st.hw, qx + st.hw);
                 // SAFETY (advance): every pointer stays within its strip's points (lo <= hi <=
                 // end, and clo, chi between lo and hi); each strip is padded to a whole block
                 // and two more blocks follow the last strip.
-                st.lo = unsafe { kernel::advance(xf, st.lo, st.end, w_lo, false) };
-                st.hi = unsafe { kernel::advance(xf, st.hi.max(st.lo), st.end, w_hi, true) };
-                let g = kernel::Geometry {
-                    xf,
-                    yf,
-                    qx,
-                    qy: yf[s] + st.y_off,
+                st.lo = unsafe { k.advance(xf, st.lo, st.end, qxa - st.hw, false) };
+                st.hi = unsafe { k.advance(xf, st.hi.max(st.lo), st.end, qxb + st.hw, true) };
+                let g = k.geo(&kernel::QueryPair {
+                    qx: [qxa, qxb],
+                    qy: [yf[sa] + st.y_off, yf[sb] + st.y_off],
                     r2_lo: plan.r2_lo,
                     r2_hi: plan.r2_hi,
-                };
+                });
                 // The window's blocks: from the one holding `lo` to the one holding `hi - 1`.
                 let (lo_b, hi_b) = (st.lo / LANES, st.hi.div_ceil(LANES));
-                match prefix {
-                    Some(prefix) if st.core_hw >= 0.0 => {
-                        let (c_lo, c_hi) = (qx - st.core_hw, qx + st.core_hw);
-                        // SAFETY: as above.
-                        st.clo =
-                            unsafe { kernel::advance(xf, st.clo.max(st.lo), st.hi, c_lo, false) };
-                        // SAFETY: as above.
-                        st.chi =
-                            unsafe { kernel::advance(xf, st.chi.max(st.clo), st.hi, c_hi, true) };
-                        // The core's whole blocks (none when it is shorter than a block).
-                        let clo_b = st.clo.div_ceil(LANES);
-                        let chi_b = (st.chi / LANES).max(clo_b);
-                        let (a, b) = (clo_b * LANES, chi_b * LANES);
-                        for c in 0..C {
-                            core[c] = core[c].wrapping_add(prefix[c][b].wrapping_sub(prefix[c][a]));
-                        }
-                        // SAFETY: lo_b <= clo_b <= chi_b <= hi_b <= the strip's last block; xf,
-                        // yf and the value columns (asserted above) hold every block of every
-                        // strip.
-                        acc = unsafe {
-                            kernel::blocks::<A, C>(
-                                &g,
-                                &col_ptrs,
-                                lo_b,
-                                (clo_b, chi_b),
-                                hi_b,
-                                acc,
-                                &mut ambiguous,
-                            )
-                        };
-                    }
-                    _ => {
-                        // SAFETY: lo_b <= hi_b <= the strip's last block; xf, yf and the value
-                        // columns (asserted above) hold every block of every strip.
-                        acc = unsafe {
-                            kernel::blocks::<A, C>(
-                                &g,
-                                &col_ptrs,
-                                lo_b,
-                                (hi_b, hi_b),
-                                hi_b,
-                                acc,
-                                &mut ambiguous,
-                            )
-                        };
-                    }
-                }
-            }
-            let qi = order[s] as usize;
-            let mut extra = [0.0f64; C];
-            for &j in &ambiguous {
-                // The rounding band: decide exactly as the brute force does.
-                let ji = order[j as usize] as usize;
-                let dx = q.x_rd[qi] - q.x_rd[ji];
-                let dy = q.y_rd[qi] - q.y_rd[ji];
-                if dx * dx + dy * dy <= plan.r2 {
+                // The blocks summed from prefix sums (none without a core): within R of `b`
+                // from the left and of `a` from the right, so of both.
+                let mut skip = (hi_b, hi_b);
+                if let Some(prefix) = prefix.filter(|_| st.core_hw >= 0.0) {
+                    // SAFETY: as above.
+                    st.clo =
+                        unsafe { k.advance(xf, st.clo.max(st.lo), st.hi, qxb - st.core_hw, false) };
+                    // SAFETY: as above.
+                    st.chi =
+                        unsafe { k.advance(xf, st.chi.max(st.clo), st.hi, qxa + st.core_hw, true) };
+                    // The core's whole blocks (none when it is shorter than a block).
+                    let clo_b = st.clo.div_ceil(LANES);
+                    let chi_b = (st.chi / LANES).max(clo_b);
+                    let (a, b) = (clo_b * LANES, chi_b * LANES);
                     for c in 0..C {
-                        extra[c] += A::elem_f64(cols[c][j as usize]);
+                        core[c] = core[c].wrapping_add(prefix[c][b].wrapping_sub(prefix[c][a]));
+                    }
+                    skip = (clo_b, chi_b);
+                }
+                // SAFETY: lo_b <= skip.0 <= skip.1 <= hi_b <= the strip's last block; xf, yf
+                // and the value columns (asserted above) hold every block of every strip.
+                acc = unsafe {
+                    kernel::blocks::<K, A, C>(
+                        k,
+                        &g,
+                        (xf.as_ptr(), yf.as_ptr()),
+                        &col_ptrs,
+                        lo_b,
+                        skip,
+                        hi_b,
+                        acc,
+                        &mut ambiguous,
+                    )
+                };
+            }
+            let sums = acc.map(|a| a.sums(k));
+            for (which, &s) in [sa, sb].iter().enumerate().take(pair.len()) {
+                let qi = order[s] as usize;
+                let mut extra = [0.0f64; C];
+                for &j in &ambiguous[which] {
+                    // The rounding band: decide exactly as the brute force does.
+                    let ji = order[j as usize] as usize;
+                    let dx = q.x_rd[qi] - q.x_rd[ji];
+                    let dy = q.y_rd[qi] - q.y_rd[ji];
+                    if dx * dx + dy * dy <= plan.r2 {
+                        for c in 0..C {
+                            extra[c] += A::elem_f64(cols[c][j as usize]);
+                        }
                     }
                 }
+                for c in 0..C {
+                    out[c][qi] = sums[c][which] + f64::from(core[c]) + extra[c];
+                }
             }
-            ambiguous.clear();
-            for c in 0..C {
-                out[c][qi] = acc[c].sum() + f64::from(core[c]) + extra[c];
-            }
+            ambiguous[0].clear();
+            ambiguous[1].clear();
         }
     }
 }
@@ -588,453 +711,7 @@ pub fn buffer_sums(
     job.finish()
 }
 
-/// The 4-lane inner loops. One implementation per instruction set, same arithmetic everywhere:
-/// IEEE f32 `dx = qx - x; dy = qy - y; d2 = dx*dx + dy*dy` (no fused multiply-add).
-mod kernel {
-    use super::LANES;
-
-    /// Where the query point is, in the frame of the strip being scanned.
-    pub struct Geometry<'a> {
-        pub xf: &'a [f32],
-        pub yf: &'a [f32],
-        pub qx: f32,
-        pub qy: f32,
-        pub r2_lo: f32,
-        pub r2_hi: f32,
-    }
-
-    /// A 4-lane accumulator for one column.
-    pub trait Acc: Copy {
-        type Elem: Copy;
-        fn zero() -> Self;
-        /// Adds the lanes of `p[0..4]` selected by `m`.
-        ///
-        /// # Safety
-        /// `p..p + 4` must be readable.
-        unsafe fn add_masked(self, p: *const Self::Elem, m: imp::M4) -> Self;
-        fn sum(self) -> f64;
-        fn elem_f64(e: Self::Elem) -> f64;
-    }
-
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    mod imp {
-        use core::arch::wasm32::*;
-        pub type F4 = v128;
-        pub type M4 = v128;
-        #[derive(Clone, Copy)]
-        pub struct I4(v128);
-        #[derive(Clone, Copy)]
-        pub struct D2(v128);
-        /// # Safety
-        /// `p..p + 4` must be readable.
-        #[inline(always)]
-        pub unsafe fn load(p: *const f32) -> F4 {
-            // SAFETY: the caller guarantees 4 readable lanes; v128_load allows unaligned pointers.
-            unsafe { v128_load(p as *const v128) }
-        }
-        #[inline(always)]
-        pub fn splat(v: f32) -> F4 {
-            f32x4_splat(v)
-        }
-        #[inline(always)]
-        pub fn d2(qx: F4, qy: F4, x: F4, y: F4) -> F4 {
-            let dx = f32x4_sub(qx, x);
-            let dy = f32x4_sub(qy, y);
-            f32x4_add(f32x4_mul(dx, dx), f32x4_mul(dy, dy))
-        }
-        #[inline(always)]
-        pub fn le(a: F4, b: F4) -> M4 {
-            f32x4_le(a, b)
-        }
-        #[inline(always)]
-        pub fn lt(a: F4, b: F4) -> M4 {
-            f32x4_lt(a, b)
-        }
-        #[inline(always)]
-        pub fn or(a: M4, b: M4) -> M4 {
-            v128_or(a, b)
-        }
-        #[inline(always)]
-        pub fn xor(a: M4, b: M4) -> M4 {
-            v128_xor(a, b)
-        }
-        #[inline(always)]
-        pub fn splat_mask_zero() -> M4 {
-            i32x4_splat(0)
-        }
-        #[inline(always)]
-        pub fn bitmask(m: M4) -> u32 {
-            u32::from(i32x4_bitmask(m))
-        }
-        impl super::Acc for I4 {
-            type Elem = i32;
-            #[inline(always)]
-            fn zero() -> Self {
-                I4(i32x4_splat(0))
-            }
-            #[inline(always)]
-            unsafe fn add_masked(self, p: *const i32, m: M4) -> Self {
-                // SAFETY: the caller guarantees 4 readable lanes.
-                let v = unsafe { v128_load(p as *const v128) };
-                I4(i32x4_add(self.0, v128_and(v, m)))
-            }
-            fn sum(self) -> f64 {
-                let l = [
-                    i32x4_extract_lane::<0>(self.0),
-                    i32x4_extract_lane::<1>(self.0),
-                    i32x4_extract_lane::<2>(self.0),
-                    i32x4_extract_lane::<3>(self.0),
-                ];
-                l.iter().map(|&v| i64::from(v)).sum::<i64>() as f64
-            }
-            fn elem_f64(e: i32) -> f64 {
-                f64::from(e)
-            }
-        }
-        impl super::Acc for D2 {
-            type Elem = f64;
-            #[inline(always)]
-            fn zero() -> Self {
-                D2(f64x2_splat(0.0))
-            }
-            #[inline(always)]
-            unsafe fn add_masked(self, p: *const f64, m: M4) -> Self {
-                // SAFETY: the caller guarantees 4 readable lanes, read as two pairs.
-                let (a, b) = unsafe {
-                    (
-                        v128_load(p as *const v128),
-                        v128_load(p.add(2) as *const v128),
-                    )
-                };
-                let lo = i64x2_extend_low_i32x4(m);
-                let hi = i64x2_extend_high_i32x4(m);
-                let s = f64x2_add(self.0, v128_and(a, lo));
-                D2(f64x2_add(s, v128_and(b, hi)))
-            }
-            fn sum(self) -> f64 {
-                f64x2_extract_lane::<0>(self.0) + f64x2_extract_lane::<1>(self.0)
-            }
-            fn elem_f64(e: f64) -> f64 {
-                e
-            }
-        }
-    }
-
-    // SSE2 is part of the x86-64 baseline, so these intrinsics are always available; the
-    // `unsafe` blocks assert that (and, for loads, the caller's bounds guarantee).
-    #[cfg(target_arch = "x86_64")]
-    #[allow(unused_unsafe)]
-    mod imp {
-        use core::arch::x86_64::*;
-        pub type F4 = __m128;
-        pub type M4 = __m128;
-        #[derive(Clone, Copy)]
-        pub struct I4(__m128i);
-        #[derive(Clone, Copy)]
-        pub struct D2(__m128d);
-        /// # Safety
-        /// `p..p + 4` must be readable.
-        #[inline(always)]
-        pub unsafe fn load(p: *const f32) -> F4 {
-            // SAFETY: the caller guarantees 4 readable lanes; loadu allows unaligned pointers.
-            unsafe { _mm_loadu_ps(p) }
-        }
-        #[inline(always)]
-        pub fn splat(v: f32) -> F4 {
-            // SAFETY: SSE2 baseline.
-            unsafe { _mm_set1_ps(v) }
-        }
-        #[inline(always)]
-        pub fn d2(qx: F4, qy: F4, x: F4, y: F4) -> F4 {
-            // SAFETY: SSE2 baseline.
-            unsafe {
-                let dx = _mm_sub_ps(qx, x);
-                let dy = _mm_sub_ps(qy, y);
-                _mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy))
-            }
-        }
-        #[inline(always)]
-        pub fn le(a: F4, b: F4) -> M4 {
-            // SAFETY: SSE2 baseline.
-            unsafe { _mm_cmple_ps(a, b) }
-        }
-        #[inline(always)]
-        pub fn lt(a: F4, b: F4) -> M4 {
-            // SAFETY: SSE2 baseline.
-            unsafe { _mm_cmplt_ps(a, b) }
-        }
-        #[inline(always)]
-        pub fn or(a: M4, b: M4) -> M4 {
-            // SAFETY: SSE2 baseline.
-            unsafe { _mm_or_ps(a, b) }
-        }
-        #[inline(always)]
-        pub fn xor(a: M4, b: M4) -> M4 {
-            // SAFETY: SSE2 baseline.
-            unsafe { _mm_xor_ps(a, b) }
-        }
-        #[inline(always)]
-        pub fn splat_mask_zero() -> M4 {
-            // SAFETY: SSE2 baseline.
-            unsafe { _mm_setzero_ps() }
-        }
-        #[inline(always)]
-        pub fn bitmask(m: M4) -> u32 {
-            // SAFETY: SSE2 baseline.
-            unsafe { _mm_movemask_ps(m) as u32 }
-        }
-        impl super::Acc for I4 {
-            type Elem = i32;
-            #[inline(always)]
-            fn zero() -> Self {
-                // SAFETY: SSE2 baseline.
-                I4(unsafe { _mm_setzero_si128() })
-            }
-            #[inline(always)]
-            unsafe fn add_masked(self, p: *const i32, m: M4) -> Self {
-                // SAFETY: the caller guarantees 4 readable lanes; SSE2 baseline.
-                unsafe {
-                    let v = _mm_loadu_si128(p as *const __m128i);
-                    I4(_mm_add_epi32(self.0, _mm_and_si128(v, _mm_castps_si128(m))))
-                }
-            }
-            fn sum(self) -> f64 {
-                let mut a = [0i32; 4];
-                // SAFETY: `a` has room for 4 lanes.
-                unsafe { _mm_storeu_si128(a.as_mut_ptr() as *mut __m128i, self.0) };
-                a.iter().map(|&v| i64::from(v)).sum::<i64>() as f64
-            }
-            fn elem_f64(e: i32) -> f64 {
-                f64::from(e)
-            }
-        }
-        impl super::Acc for D2 {
-            type Elem = f64;
-            #[inline(always)]
-            fn zero() -> Self {
-                // SAFETY: SSE2 baseline.
-                D2(unsafe { _mm_setzero_pd() })
-            }
-            #[inline(always)]
-            unsafe fn add_masked(self, p: *const f64, m: M4) -> Self {
-                // SAFETY: the caller guarantees 4 readable lanes, read as two pairs.
-                unsafe {
-                    let a = _mm_loadu_pd(p);
-                    let b = _mm_loadu_pd(p.add(2));
-                    let lo = _mm_castps_pd(_mm_unpacklo_ps(m, m));
-                    let hi = _mm_castps_pd(_mm_unpackhi_ps(m, m));
-                    let s = _mm_add_pd(self.0, _mm_and_pd(a, lo));
-                    D2(_mm_add_pd(s, _mm_and_pd(b, hi)))
-                }
-            }
-            fn sum(self) -> f64 {
-                let mut a = [0f64; 2];
-                // SAFETY: `a` has room for 2 lanes.
-                unsafe { _mm_storeu_pd(a.as_mut_ptr(), self.0) };
-                a[0] + a[1]
-            }
-            fn elem_f64(e: f64) -> f64 {
-                e
-            }
-        }
-    }
-
-    #[cfg(not(any(
-        target_arch = "x86_64",
-        all(target_arch = "wasm32", target_feature = "simd128")
-    )))]
-    mod imp {
-        pub type F4 = [f32; 4];
-        pub type M4 = [bool; 4];
-        #[derive(Clone, Copy)]
-        pub struct I4([i32; 4]);
-        #[derive(Clone, Copy)]
-        pub struct D2([f64; 2]);
-        /// # Safety
-        /// `p..p + 4` must be readable.
-        pub unsafe fn load(p: *const f32) -> F4 {
-            // SAFETY: the caller guarantees 4 readable lanes.
-            unsafe { std::array::from_fn(|k| *p.add(k)) }
-        }
-        pub fn splat(v: f32) -> F4 {
-            [v; 4]
-        }
-        pub fn d2(qx: F4, qy: F4, x: F4, y: F4) -> F4 {
-            std::array::from_fn(|k| {
-                let dx = qx[k] - x[k];
-                let dy = qy[k] - y[k];
-                dx * dx + dy * dy
-            })
-        }
-        pub fn le(a: F4, b: F4) -> M4 {
-            std::array::from_fn(|k| a[k] <= b[k])
-        }
-        pub fn lt(a: F4, b: F4) -> M4 {
-            std::array::from_fn(|k| a[k] < b[k])
-        }
-        pub fn or(a: M4, b: M4) -> M4 {
-            std::array::from_fn(|k| a[k] || b[k])
-        }
-        pub fn xor(a: M4, b: M4) -> M4 {
-            std::array::from_fn(|k| a[k] != b[k])
-        }
-        pub fn splat_mask_zero() -> M4 {
-            [false; 4]
-        }
-        pub fn bitmask(m: M4) -> u32 {
-            (0..4).map(|k| u32::from(m[k]) << k).sum()
-        }
-        impl super::Acc for I4 {
-            type Elem = i32;
-            fn zero() -> Self {
-                I4([0; 4])
-            }
-            unsafe fn add_masked(mut self, p: *const i32, m: M4) -> Self {
-                for k in 0..4 {
-                    if m[k] {
-                        // SAFETY: the caller guarantees 4 readable lanes.
-                        self.0[k] += unsafe { *p.add(k) };
-                    }
-                }
-                self
-            }
-            fn sum(self) -> f64 {
-                self.0.iter().map(|&v| i64::from(v)).sum::<i64>() as f64
-            }
-            fn elem_f64(e: i32) -> f64 {
-                f64::from(e)
-            }
-        }
-        impl super::Acc for D2 {
-            type Elem = f64;
-            fn zero() -> Self {
-                D2([0.0; 2])
-            }
-            unsafe fn add_masked(mut self, p: *const f64, m: M4) -> Self {
-                for k in 0..4 {
-                    if m[k] {
-                        // SAFETY: the caller guarantees 4 readable lanes.
-                        self.0[k % 2] += unsafe { *p.add(k) };
-                    }
-                }
-                self
-            }
-            fn sum(self) -> f64 {
-                self.0[0] + self.0[1]
-            }
-            fn elem_f64(e: f64) -> f64 {
-                e
-            }
-        }
-    }
-
-    use imp::{bitmask, d2, le, load, lt, or, splat, splat_mask_zero, xor};
-
-    pub use imp::{D2, I4};
-
-    /// Moves `pos` forward over the x-sorted slots `pos..end` while `xf[pos] < bound` (or `<=`
-    /// with `inclusive`), 8 slots per step: the advance is the number of leading lanes that pass.
-    /// (Usually one step, so the loop's branch is predictable, unlike a slot-by-slot loop.)
-    ///
-    /// # Safety
-    /// `pos <= end`, and `xf` must be readable up to `end.next_multiple_of(LANES) + 2 * LANES`.
-    #[inline(always)]
-    pub unsafe fn advance(
-        xf: &[f32],
-        mut pos: usize,
-        end: usize,
-        bound: f32,
-        inclusive: bool,
-    ) -> usize {
-        let b = splat(bound);
-        let pass = |v| bitmask(if inclusive { le(v, b) } else { lt(v, b) });
-        while pos < end {
-            // SAFETY: pos < end, so pos + 8 is within the padding.
-            let (v0, v1) = unsafe {
-                (
-                    load(xf.as_ptr().add(pos)),
-                    load(xf.as_ptr().add(pos + LANES)),
-                )
-            };
-            let n = (!(pass(v0) | pass(v1) << LANES)).trailing_zeros() as usize;
-            pos += n.min(2 * LANES);
-            if n < 2 * LANES {
-                break;
-            }
-        }
-        pos.min(end)
-    }
-
-    /// Adds the values of the pairs certainly within R among the blocks `lo..hi` except
-    /// `skip.0..skip.1` (slots `LANES * b..LANES * (b + 1)`) to `acc`, and pushes the slots of
-    /// pairs in the rounding band onto `ambiguous` (to be decided in f64). Padding (NaN) lanes
-    /// are neither. One loop jumps over the skipped blocks (a window's core), so a strip costs
-    /// one loop exit, not two.
-    ///
-    /// # Safety
-    /// `lo <= skip.0 <= skip.1 <= hi`, and `g.xf`, `g.yf` and every column must be readable up
-    /// to `LANES * hi`.
-    #[inline(always)]
-    pub unsafe fn blocks<A: Acc, const C: usize>(
-        g: &Geometry<'_>,
-        cols: &[*const A::Elem; C],
-        lo: usize,
-        skip: (usize, usize),
-        hi: usize,
-        mut acc: [A; C],
-        ambiguous: &mut Vec<u32>,
-    ) -> [A; C] {
-        debug_assert!(lo <= skip.0 && skip.0 <= skip.1 && skip.1 <= hi);
-        debug_assert!(LANES * hi <= g.xf.len().min(g.yf.len()));
-        let (xp, yp) = (g.xf.as_ptr(), g.yf.as_ptr());
-        let qx = splat(g.qx);
-        let qy = splat(g.qy);
-        let r2_lo = splat(g.r2_lo);
-        let r2_hi = splat(g.r2_hi);
-        // SAFETY: base + LANES <= LANES * hi, readable by the function's contract.
-        let eval = |base: usize| unsafe {
-            let d = d2(qx, qy, load(xp.add(base)), load(yp.add(base)));
-            (le(d, r2_lo), le(d, r2_hi))
-        };
-        // Lanes in the rounding band are rare: collect them in a second pass over the range
-        // only if there is one (`maybe` includes `sure`, so `maybe ^ sure` is the band).
-        let mut any_band = splat_mask_zero();
-        let mut b = if lo == skip.0 { skip.1 } else { lo };
-        while b < hi {
-            let base = b * LANES;
-            let (sure, maybe) = eval(base);
-            for c in 0..C {
-                // SAFETY: as above.
-                acc[c] = unsafe { acc[c].add_masked(cols[c].add(base), sure) };
-            }
-            any_band = or(any_band, xor(maybe, sure));
-            b += 1;
-            b = if b == skip.0 { skip.1 } else { b };
-        }
-        if bitmask(any_band) != 0 {
-            collect_band((lo..skip.0).chain(skip.1..hi), eval, ambiguous);
-        }
-        acc
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn collect_band(
-        blocks: impl Iterator<Item = usize>,
-        eval: impl Fn(usize) -> (imp::M4, imp::M4),
-        ambiguous: &mut Vec<u32>,
-    ) {
-        for b in blocks {
-            let base = b * LANES;
-            let (sure, maybe) = eval(base);
-            let mut bits = bitmask(xor(maybe, sure));
-            while bits != 0 {
-                ambiguous.push((base + bits.trailing_zeros() as usize) as u32);
-                bits &= bits - 1;
-            }
-        }
-    }
-}
+mod kernel;
 
 #[cfg(test)]
 mod tests {
@@ -1057,9 +734,14 @@ mod tests {
             .collect();
         let refs: Vec<&[f64]> = cols.iter().map(|c| c.as_slice()).collect();
         let want = brute_force_sums(x, y, &refs, r, missing);
-        for (strips, bands) in [(1.0, 1), (2.0, 3), (3.0, 1), (3.0, 4), (4.0, 2), (4.0, 7)] {
+        let layouts = [(1.0, 1), (2.0, 3), (3.0, 1), (3.0, 4), (4.0, 2), (4.0, 7)];
+        for (kernel, (strips, bands)) in Kernel::available()
+            .into_iter()
+            .flat_map(|k| layouts.map(|l| (k, l)))
+        {
             let mut job =
                 BufferSumJob::with_layout(x, y, &named, r, missing, strips, bands).unwrap();
+            job.set_kernel(kernel).unwrap();
             // Small chunks exercise resuming in the middle of a strip.
             while job.step(x, y, 7) < 1.0 {}
             let got = job.finish().unwrap();
@@ -1068,7 +750,7 @@ mod tests {
                     assert_eq!(
                         got[c][i].to_bits(),
                         want[c][i].to_bits(),
-                        "strips {strips} bands {bands} column {c} row {i}: {} vs {}",
+                        "{kernel:?} strips {strips} bands {bands} column {c} row {i}: {} vs {}",
                         got[c][i],
                         want[c][i]
                     );
@@ -1254,72 +936,116 @@ mod tests {
         check(&x, &y, &[ones], 200.0, MissingPolicy::CountAsZero);
     }
 
+    /// Runs `f` with every kernel this CPU has.
+    fn for_each_isa(f: &mut dyn FnMut(&dyn KernelCases)) {
+        f(&kernel::Lanes4);
+        #[cfg(target_arch = "x86_64")]
+        if let Some(k) = kernel::avx2::Avx2::detect() {
+            f(&k);
+        }
+    }
+
+    /// The kernel-level checks, written once for any instruction set.
+    trait KernelCases {
+        fn name(&self) -> &'static str;
+        /// (sum of the first query, of the second, band slots of each) over blocks `lo..hi`
+        /// except `skip`.
+        fn blocks(
+            &self,
+            data: (&[f32], &[f32], &[i32]),
+            q: &kernel::QueryPair,
+            range: (usize, (usize, usize), usize),
+        ) -> ([f64; 2], [Vec<u32>; 2]);
+        fn advance(&self, xf: &[f32], pos: usize, end: usize, bound: f32, inclusive: bool)
+            -> usize;
+    }
+
+    impl<K: kernel::Isa + std::fmt::Debug> KernelCases for K {
+        fn name(&self) -> &'static str {
+            if format!("{self:?}").contains("Avx2") {
+                "avx2"
+            } else {
+                "lanes4"
+            }
+        }
+        fn blocks(
+            &self,
+            (xf, yf, values): (&[f32], &[f32], &[i32]),
+            q: &kernel::QueryPair,
+            (lo, skip, hi): (usize, (usize, usize), usize),
+        ) -> ([f64; 2], [Vec<u32>; 2]) {
+            use kernel::Acc;
+            assert!(LANES * hi <= xf.len().min(yf.len()).min(values.len()));
+            let mut ambiguous = [Vec::new(), Vec::new()];
+            let g = self.geo(q);
+            // SAFETY: asserted above that every block up to `hi` is readable.
+            let acc = unsafe {
+                kernel::blocks::<K, K::AccI, 1>(
+                    *self,
+                    &g,
+                    (xf.as_ptr(), yf.as_ptr()),
+                    &[values.as_ptr()],
+                    lo,
+                    skip,
+                    hi,
+                    [K::AccI::zero(*self)],
+                    &mut ambiguous,
+                )
+            };
+            (acc[0].sums(*self), ambiguous)
+        }
+        fn advance(
+            &self,
+            xf: &[f32],
+            pos: usize,
+            end: usize,
+            bound: f32,
+            inclusive: bool,
+        ) -> usize {
+            assert!(pos <= end && end.next_multiple_of(LANES) + 2 * LANES <= xf.len());
+            // SAFETY: asserted above.
+            unsafe { kernel::Isa::advance(*self, xf, pos, end, bound, inclusive) }
+        }
+    }
+
     #[test]
     fn kernel_sorts_lanes_into_certain_band_and_outside() {
-        use kernel::Acc;
-        // Two blocks; squared distances 0, 1, 4, 9 | 16, 25, NaN padding, NaN padding.
+        // Two blocks; squared distances from (0, 0): 0, 1, 4, 9 | 16, 25, NaN padding, NaN
+        // padding; from (3, 0): 9, 4, 1, 0 | 1, 4, NaN, NaN.
         let nan = f32::NAN;
         let xf = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, nan, nan, nan, nan, nan, nan];
         let yf = [0.0; 12];
         let values: Vec<i32> = (0..12).map(|k| 1 << k).collect();
-        let g = kernel::Geometry {
-            xf: &xf,
-            yf: &yf,
-            qx: 0.0,
-            qy: 0.0,
+        let data = (&xf[..], &yf[..], &values[..]);
+        let pair = |qx: [f32; 2]| kernel::QueryPair {
+            qx,
+            qy: [0.0, 0.0],
             r2_lo: 1.5,
             r2_hi: 16.0,
         };
-        let mut ambiguous = Vec::new();
-        // SAFETY: two whole blocks of xf, yf and values.
-        let acc = unsafe {
-            kernel::blocks::<kernel::I4, 1>(
-                &g,
-                &[values.as_ptr()],
-                0,
-                (2, 2),
-                2,
-                [kernel::I4::zero()],
-                &mut ambiguous,
-            )
-        };
-        // Certain: d² <= 1.5 (lanes 0, 1); band: 1.5 < d² <= 16 (lanes 2, 3, 4); outside: 25
-        // and NaN.
-        assert_eq!(acc[0].sum(), 3.0);
-        assert_eq!(ambiguous, vec![2, 3, 4]);
-        // Only the second block: one band lane, found by the second pass over that range.
-        ambiguous.clear();
-        // SAFETY: as above.
-        let acc = unsafe {
-            kernel::blocks::<kernel::I4, 1>(
-                &g,
-                &[values.as_ptr()],
-                1,
-                (1, 1),
-                2,
-                [kernel::I4::zero()],
-                &mut ambiguous,
-            )
-        };
-        assert_eq!(acc[0].sum(), 0.0);
-        assert_eq!(ambiguous, vec![4]);
-        // Both blocks but the first skipped (as a core is), and the second skipped.
-        for (skip, sum, band) in [((0, 1), 0.0, vec![4]), ((1, 2), 3.0, vec![2, 3])] {
-            ambiguous.clear();
-            // SAFETY: as above.
-            let acc = unsafe {
-                kernel::blocks::<kernel::I4, 1>(
-                    &g,
-                    &[values.as_ptr()],
-                    0,
-                    skip,
-                    2,
-                    [kernel::I4::zero()],
-                    &mut ambiguous,
-                )
-            };
-            assert_eq!((acc[0].sum(), &ambiguous), (sum, &band), "skip {skip:?}");
-        }
+        for_each_isa(&mut |k| {
+            let name = k.name();
+            // Certain: d² <= 1.5; band: 1.5 < d² <= 16; outside: > 16 and NaN.
+            let (sums, band) = k.blocks(data, &pair([0.0, 3.0]), (0, (2, 2), 2));
+            assert_eq!(sums, [3.0, (4 + 8 + 16) as f64], "{name}");
+            assert_eq!(band, [vec![2, 3, 4], vec![0, 1, 5]], "{name}");
+            // The same query twice gives the same answers in both halves.
+            let (sums, band) = k.blocks(data, &pair([0.0, 0.0]), (0, (2, 2), 2));
+            assert_eq!(sums, [3.0, 3.0], "{name}");
+            assert_eq!(band, [vec![2, 3, 4], vec![2, 3, 4]], "{name}");
+            // Only the second block: one band lane, found by the second pass over that range.
+            let (sums, band) = k.blocks(data, &pair([0.0, 3.0]), (1, (1, 1), 2));
+            assert_eq!(sums, [0.0, 16.0], "{name}");
+            assert_eq!(band, [vec![4], vec![5]], "{name}");
+            // Both blocks but the first skipped (as a core is), and the second skipped.
+            for (skip, want_sums, want_band) in [
+                ((0, 1), [0.0, 16.0], [vec![4], vec![5]]),
+                ((1, 2), [3.0, 12.0], [vec![2, 3], vec![0, 1]]),
+            ] {
+                let (sums, band) = k.blocks(data, &pair([0.0, 3.0]), (0, skip, 2));
+                assert_eq!((sums, band), (want_sums, want_band), "{name} skip {skip:?}");
+            }
+        });
     }
 
     #[test]
@@ -1327,22 +1053,27 @@ mod tests {
         // 21 points (stacks of equal x), padded with NaN as the index does.
         let mut xf: Vec<f32> = (0..21).map(|i| (i / 5) as f32).collect();
         xf.resize(21usize.next_multiple_of(LANES) + 2 * LANES, f32::NAN);
-        for (pos, bound, inclusive, want) in [
-            (0, 0.0, false, 0),
-            (0, 0.0, true, 5),
-            (0, 3.0, false, 15),
-            (0, 3.0, true, 20),
-            (3, 10.0, true, 21),
-            (7, 1.0, false, 7),
-            (21, 10.0, false, 21),
-        ] {
-            // SAFETY: xf is padded like the index.
-            let got = unsafe { kernel::advance(&xf, pos, 21, bound, inclusive) };
-            assert_eq!(got, want, "from {pos} to {bound} inclusive {inclusive}");
-        }
-        // A strip end before the padding: never past it.
-        // SAFETY: as above.
-        assert_eq!(unsafe { kernel::advance(&xf, 0, 9, 10.0, true) }, 9);
+        for_each_isa(&mut |k| {
+            for (pos, bound, inclusive, want) in [
+                (0, 0.0, false, 0),
+                (0, 0.0, true, 5),
+                (0, 3.0, false, 15),
+                (0, 3.0, true, 20),
+                (3, 10.0, true, 21),
+                (7, 1.0, false, 7),
+                (21, 10.0, false, 21),
+            ] {
+                let got = k.advance(&xf, pos, 21, bound, inclusive);
+                assert_eq!(
+                    got,
+                    want,
+                    "{} from {pos} to {bound} inclusive {inclusive}",
+                    k.name()
+                );
+            }
+            // A strip end before the padding: never past it.
+            assert_eq!(k.advance(&xf, 0, 9, 10.0, true), 9, "{}", k.name());
+        });
     }
 
     #[test]
