@@ -8,13 +8,16 @@
 //!
 //! Speed: the index sorts points into strips of height R/3 and by x within a strip, each strip
 //! starting on a block of 4 slots. The query points of a strip are visited in x order (in
-//! [`QUERY_BANDS`] passes by their y within the strip), so the candidates in each neighbouring
-//! strip are one contiguous block range found by forward-only pointers. The middle of that range, where every point is certainly within R, is
-//! summed from prefix sums; the blocks on either side go through a branch-free 4-lane SIMD loop
-//! over structure-of-arrays `f32` coordinates (`simd128` on wasm, SSE2 on x86-64):
-//! `mask = d² <= r²; sum += mask & value`, whole blocks only (padding is NaN and never counts).
-//! Integer columns whose total fits in `i32` are summed in `i32` lanes; other columns in `f64`
-//! lanes.
+//! [`QUERY_BANDS`] passes by their y within the strip), a small group of x-neighbours at a time,
+//! so the candidates of a group in each neighbouring strip are one contiguous block range found
+//! by forward-only pointers. The middle of that range, where every point is certainly within R of
+//! every query of the group, is summed from prefix sums; the blocks on either side go through a
+//! branch-free SIMD loop over structure-of-arrays `f32` coordinates that loads each block once
+//! and tests it against every query of the group: `mask = d² <= r²; sum += mask & value`, whole
+//! blocks only (padding is NaN and never counts). The loop runs 4 lanes wide (`simd128` in the
+//! browser, SSE2 on x86-64, groups of 2) or, on x86-64 CPUs with AVX2 (detected at run time),
+//! 8 lanes wide (groups of 4) — see [`Kernel`] and `buffer_sum/kernel.rs`. Integer columns whose
+//! total fits in `i32` are summed in `i32` lanes; other columns in `f64` lanes.
 //!
 //! [`BufferSumJob`] does the work in chunks (`step(max_work)`), so a web worker can report
 //! progress and cancel between chunks.
@@ -346,7 +349,9 @@ impl BufferSumJob {
                     // SAFETY: `k` proves the CPU has AVX2.
                     unsafe { dispatch_avx2(k, &q, cols, prefix, out) }
                 }
-                KernelChoice::Lanes4 => dispatch(kernel::Lanes4, &q, cols, prefix, out),
+                KernelChoice::Lanes4 => {
+                    dispatch(kernel::Lanes4::<LANES4_GROUP>, &q, cols, prefix, out)
+                }
             }
             c0 = c1;
         }
@@ -359,7 +364,7 @@ impl BufferSumJob {
 pub enum Kernel {
     /// 4-lane vectors: simd128 in the browser, SSE2 on x86-64, plain Rust elsewhere.
     Lanes4,
-    /// x86-64 with AVX2 (detected at run time): 8 lanes, both queries of a pair at once.
+    /// x86-64 with AVX2 (detected at run time): 8 lanes, two queries per register.
     Avx2,
 }
 
@@ -369,7 +374,7 @@ impl Kernel {
         #[allow(unused_mut)]
         let mut v = vec![Kernel::Lanes4];
         #[cfg(target_arch = "x86_64")]
-        if kernel::avx2::Avx2::detect().is_some() {
+        if Avx2Kernel::detect().is_some() {
             v.push(Kernel::Avx2);
         }
         v
@@ -388,13 +393,24 @@ impl Kernel {
 enum KernelChoice {
     Lanes4,
     #[cfg(target_arch = "x86_64")]
-    Avx2(kernel::avx2::Avx2),
+    Avx2(Avx2Kernel),
 }
+
+/// Queries per group of the 4-lane kernel. Measured (docs/BENCHMARKS.md, wasm 1 M in Chromium,
+/// same runs): single queries 0.65 s, groups of 2 0.48 s, of 4 0.59 s (the browser's compiler
+/// runs out of registers).
+const LANES4_GROUP: usize = 2;
+
+/// The AVX2 kernel with its number of 8-lane registers per group (2 queries each). Measured
+/// (native 1 M, same runs): 1 register 0.40 s, 2 registers 0.36 s; 2, 3, 4 registers 0.30,
+/// 0.29, 0.33 s.
+#[cfg(target_arch = "x86_64")]
+type Avx2Kernel = kernel::avx2::Avx2<2>;
 
 impl KernelChoice {
     fn best() -> Self {
         #[cfg(target_arch = "x86_64")]
-        if let Some(k) = kernel::avx2::Avx2::detect() {
+        if let Some(k) = Avx2Kernel::detect() {
             return KernelChoice::Avx2(k);
         }
         KernelChoice::Lanes4
@@ -404,7 +420,7 @@ impl KernelChoice {
         match kernel {
             Kernel::Lanes4 => Some(KernelChoice::Lanes4),
             #[cfg(target_arch = "x86_64")]
-            Kernel::Avx2 => kernel::avx2::Avx2::detect().map(KernelChoice::Avx2),
+            Kernel::Avx2 => Avx2Kernel::detect().map(KernelChoice::Avx2),
             #[cfg(not(target_arch = "x86_64"))]
             Kernel::Avx2 => None,
         }
@@ -444,7 +460,7 @@ struct Query<'a> {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn dispatch_avx2(
-    k: kernel::avx2::Avx2,
+    k: Avx2Kernel,
     q: &Query<'_>,
     cols: Cols<'_>,
     prefix: Option<&[Vec<i32>]>,
@@ -485,9 +501,9 @@ fn dispatch<K: kernel::Isa>(
     }
 }
 
-/// The candidates of one neighbouring strip for the current query pair, as slot pointers that
-/// only move forward: slots `lo..hi` may be within R of either query; the core `clo..chi`
-/// (inside `lo..hi`) certainly is within R of both. The kernel works on the blocks of [`LANES`]
+/// The candidates of one neighbouring strip for the current query group, as slot pointers that
+/// only move forward: slots `lo..hi` may be within R of some query of the group; the core
+/// `clo..chi` (inside `lo..hi`) certainly is within R of all. The kernel works on the blocks of [`LANES`]
 /// slots around these: the core's whole blocks come from prefix sums, every other block of the
 /// window is tested point by point.
 struct Strip {
@@ -527,7 +543,7 @@ fn score_points<K: kernel::Isa, A: kernel::Acc<K>, const C: usize>(
     let width = 2 * plan.m + 1;
     let origin = idx.row_origin(q.row);
     let col_ptrs: [*const A::Elem; C] = std::array::from_fn(|c| cols[c].as_ptr());
-    let mut ambiguous: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
+    let mut ambiguous: [Vec<u32>; kernel::MAX_GROUP] = std::array::from_fn(|_| Vec::new());
     let mut strips: Vec<Strip> = Vec::with_capacity(width);
     // The query slots grouped by band, each group in x order (counting sort).
     let mut band_start = vec![0usize; plan.subbands + 1];
@@ -582,12 +598,13 @@ fn score_points<K: kernel::Isa, A: kernel::Acc<K>, const C: usize>(
                 core_hw,
             });
         }
-        // The queries two at a time, in x order: `a` is the left one (its window starts first),
-        // `b` the right one (its window ends last); a lone last query is paired with itself.
-        for pair in queries.chunks(2) {
-            let sa = pair[0] as usize;
-            let sb = pair[pair.len() - 1] as usize;
-            let (qxa, qxb) = (xf[sa], xf[sb]);
+        // The queries a group at a time, in x order: the first one's window starts first, the
+        // last one's ends last; a short last group repeats its last query.
+        for group in queries.chunks(K::GROUP) {
+            let g_len = group.len();
+            let sq: [usize; kernel::MAX_GROUP] =
+                std::array::from_fn(|i| group[i.min(g_len - 1)] as usize);
+            let (qxa, qxb) = (xf[sq[0]], xf[sq[g_len - 1]]);
             let mut acc = [A::zero(k); C];
             let mut core = [0i32; C];
             for st in strips.iter_mut() {
@@ -596,16 +613,16 @@ fn score_points<K: kernel::Isa, A: kernel::Acc<K>, const C: usize>(
                 // and two more blocks follow the last strip.
                 st.lo = unsafe { k.advance(xf, st.lo, st.end, qxa - st.hw, false) };
                 st.hi = unsafe { k.advance(xf, st.hi.max(st.lo), st.end, qxb + st.hw, true) };
-                let g = k.geo(&kernel::QueryPair {
-                    qx: [qxa, qxb],
-                    qy: [yf[sa] + st.y_off, yf[sb] + st.y_off],
+                let g = k.geo(&kernel::QueryGroup {
+                    qx: sq.map(|s| xf[s]),
+                    qy: sq.map(|s| yf[s] + st.y_off),
                     r2_lo: plan.r2_lo,
                     r2_hi: plan.r2_hi,
                 });
                 // The window's blocks: from the one holding `lo` to the one holding `hi - 1`.
                 let (lo_b, hi_b) = (st.lo / LANES, st.hi.div_ceil(LANES));
-                // The blocks summed from prefix sums (none without a core): within R of `b`
-                // from the left and of `a` from the right, so of both.
+                // The blocks summed from prefix sums (none without a core): within R of the last
+                // query from the left and of the first from the right, so of all.
                 let mut skip = (hi_b, hi_b);
                 if let Some(prefix) = prefix.filter(|_| st.core_hw >= 0.0) {
                     // SAFETY: as above.
@@ -640,7 +657,7 @@ fn score_points<K: kernel::Isa, A: kernel::Acc<K>, const C: usize>(
                 };
             }
             let sums = acc.map(|a| a.sums(k));
-            for (which, &s) in [sa, sb].iter().enumerate().take(pair.len()) {
+            for (which, &s) in sq.iter().enumerate().take(g_len) {
                 let qi = order[s] as usize;
                 let mut extra = [0.0f64; C];
                 for &j in &ambiguous[which] {
@@ -658,8 +675,9 @@ fn score_points<K: kernel::Isa, A: kernel::Acc<K>, const C: usize>(
                     out[c][qi] = sums[c][which] + f64::from(core[c]) + extra[c];
                 }
             }
-            ambiguous[0].clear();
-            ambiguous[1].clear();
+            for a in &mut ambiguous {
+                a.clear();
+            }
         }
     }
 }
@@ -936,47 +954,52 @@ mod tests {
         check(&x, &y, &[ones], 200.0, MissingPolicy::CountAsZero);
     }
 
-    /// Runs `f` with every kernel this CPU has.
+    /// Runs `f` with every kernel this CPU has, and with the 4-lane kernel at each group size.
     fn for_each_isa(f: &mut dyn FnMut(&dyn KernelCases)) {
-        f(&kernel::Lanes4);
+        f(&kernel::Lanes4::<1>);
+        f(&kernel::Lanes4::<2>);
+        f(&kernel::Lanes4::<4>);
         #[cfg(target_arch = "x86_64")]
-        if let Some(k) = kernel::avx2::Avx2::detect() {
+        if let Some(k) = kernel::avx2::Avx2::<1>::detect() {
+            f(&k);
+        }
+        #[cfg(target_arch = "x86_64")]
+        if let Some(k) = kernel::avx2::Avx2::<2>::detect() {
             f(&k);
         }
     }
 
     /// The kernel-level checks, written once for any instruction set.
     trait KernelCases {
-        fn name(&self) -> &'static str;
-        /// (sum of the first query, of the second, band slots of each) over blocks `lo..hi`
-        /// except `skip`.
+        fn name(&self) -> String;
+        fn group(&self) -> usize;
+        /// (sums per query, band slots per query) over blocks `lo..hi` except `skip`.
         fn blocks(
             &self,
             data: (&[f32], &[f32], &[i32]),
-            q: &kernel::QueryPair,
+            q: &kernel::QueryGroup,
             range: (usize, (usize, usize), usize),
-        ) -> ([f64; 2], [Vec<u32>; 2]);
+        ) -> ([f64; kernel::MAX_GROUP], [Vec<u32>; kernel::MAX_GROUP]);
         fn advance(&self, xf: &[f32], pos: usize, end: usize, bound: f32, inclusive: bool)
             -> usize;
     }
 
     impl<K: kernel::Isa + std::fmt::Debug> KernelCases for K {
-        fn name(&self) -> &'static str {
-            if format!("{self:?}").contains("Avx2") {
-                "avx2"
-            } else {
-                "lanes4"
-            }
+        fn name(&self) -> String {
+            format!("{self:?} (group {})", K::GROUP)
+        }
+        fn group(&self) -> usize {
+            K::GROUP
         }
         fn blocks(
             &self,
             (xf, yf, values): (&[f32], &[f32], &[i32]),
-            q: &kernel::QueryPair,
+            q: &kernel::QueryGroup,
             (lo, skip, hi): (usize, (usize, usize), usize),
-        ) -> ([f64; 2], [Vec<u32>; 2]) {
+        ) -> ([f64; kernel::MAX_GROUP], [Vec<u32>; kernel::MAX_GROUP]) {
             use kernel::Acc;
             assert!(LANES * hi <= xf.len().min(yf.len()).min(values.len()));
-            let mut ambiguous = [Vec::new(), Vec::new()];
+            let mut ambiguous = std::array::from_fn(|_| Vec::new());
             let g = self.geo(q);
             // SAFETY: asserted above that every block up to `hi` is readable.
             let acc = unsafe {
@@ -1010,42 +1033,59 @@ mod tests {
 
     #[test]
     fn kernel_sorts_lanes_into_certain_band_and_outside() {
-        // Two blocks; squared distances from (0, 0): 0, 1, 4, 9 | 16, 25, NaN padding, NaN
-        // padding; from (3, 0): 9, 4, 1, 0 | 1, 4, NaN, NaN.
+        // Two blocks: x 0..5 then NaN padding, y 0. Queries at x 0, 3, 1, 5 (y 0): squared
+        // distances 0, 1, 4, 9 | 16, 25, NaN, NaN from the first, and so on. Certain:
+        // d² <= 1.5; band: 1.5 < d² <= 16; outside: > 16 and NaN. Expected values are worked
+        // out here lane by lane in f32, the way the kernel is specified.
         let nan = f32::NAN;
         let xf = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, nan, nan, nan, nan, nan, nan];
         let yf = [0.0; 12];
         let values: Vec<i32> = (0..12).map(|k| 1 << k).collect();
         let data = (&xf[..], &yf[..], &values[..]);
-        let pair = |qx: [f32; 2]| kernel::QueryPair {
-            qx,
-            qy: [0.0, 0.0],
+        let group = kernel::QueryGroup {
+            qx: [0.0, 3.0, 1.0, 5.0],
+            qy: [0.0; kernel::MAX_GROUP],
             r2_lo: 1.5,
             r2_hi: 16.0,
         };
+        let expect = |g: usize, (lo, skip, hi): (usize, (usize, usize), usize)| {
+            let mut sums = [0.0; kernel::MAX_GROUP];
+            let mut band: [Vec<u32>; kernel::MAX_GROUP] = std::array::from_fn(|_| Vec::new());
+            for q in 0..g {
+                for b in (lo..skip.0).chain(skip.1..hi) {
+                    for slot in b * LANES..(b + 1) * LANES {
+                        let (dx, dy) = (group.qx[q] - xf[slot], group.qy[q] - yf[slot]);
+                        let d2 = dx * dx + dy * dy;
+                        if d2 <= group.r2_lo {
+                            sums[q] += f64::from(values[slot]);
+                        } else if d2 <= group.r2_hi {
+                            band[q].push(slot as u32);
+                        }
+                    }
+                }
+            }
+            (sums, band)
+        };
         for_each_isa(&mut |k| {
-            let name = k.name();
-            // Certain: d² <= 1.5; band: 1.5 < d² <= 16; outside: > 16 and NaN.
-            let (sums, band) = k.blocks(data, &pair([0.0, 3.0]), (0, (2, 2), 2));
-            assert_eq!(sums, [3.0, (4 + 8 + 16) as f64], "{name}");
-            assert_eq!(band, [vec![2, 3, 4], vec![0, 1, 5]], "{name}");
-            // The same query twice gives the same answers in both halves.
-            let (sums, band) = k.blocks(data, &pair([0.0, 0.0]), (0, (2, 2), 2));
-            assert_eq!(sums, [3.0, 3.0], "{name}");
-            assert_eq!(band, [vec![2, 3, 4], vec![2, 3, 4]], "{name}");
-            // Only the second block: one band lane, found by the second pass over that range.
-            let (sums, band) = k.blocks(data, &pair([0.0, 3.0]), (1, (1, 1), 2));
-            assert_eq!(sums, [0.0, 16.0], "{name}");
-            assert_eq!(band, [vec![4], vec![5]], "{name}");
-            // Both blocks but the first skipped (as a core is), and the second skipped.
-            for (skip, want_sums, want_band) in [
-                ((0, 1), [0.0, 16.0], [vec![4], vec![5]]),
-                ((1, 2), [3.0, 12.0], [vec![2, 3], vec![0, 1]]),
+            let g = k.group();
+            // Both blocks; only the second (one band lane, found by the second pass over that
+            // range); both but the first skipped (as a core is); both but the second skipped.
+            for range in [
+                (0, (2, 2), 2),
+                (1, (1, 1), 2),
+                (0, (0, 1), 2),
+                (0, (1, 2), 2),
             ] {
-                let (sums, band) = k.blocks(data, &pair([0.0, 3.0]), (0, skip, 2));
-                assert_eq!((sums, band), (want_sums, want_band), "{name} skip {skip:?}");
+                let got = k.blocks(data, &group, range);
+                assert_eq!(got, expect(g, range), "{} blocks {range:?}", k.name());
             }
         });
+        // The expectation itself, by hand for the first two queries over both blocks: query 0
+        // has lanes 0, 1 certain (1 + 2) and 2, 3, 4 in the band; query 1 (x 3) has lanes 2, 3,
+        // 4 certain (4 + 8 + 16) and 0, 1, 5 in the band.
+        let (sums, band) = expect(2, (0, (2, 2), 2));
+        assert_eq!((sums[0], sums[1]), (3.0, 28.0));
+        assert_eq!((&band[0], &band[1]), (&vec![2, 3, 4], &vec![0, 1, 5]));
     }
 
     #[test]

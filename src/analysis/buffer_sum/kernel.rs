@@ -3,19 +3,23 @@
 //! set sorts every candidate into the same one of "certainly within R", "rounding band" and
 //! "outside".
 //!
-//! The query points of a strip are scored two at a time (neighbours in x order, so their windows
-//! nearly coincide): each block of [`LANES`] candidates is loaded once and tested against both.
+//! The query points of a strip are scored a group at a time ([`Isa::GROUP`] neighbours in x
+//! order, so their windows nearly coincide): each block of [`LANES`] candidates is loaded once and
+//! tested against every query of the group.
 //! An instruction set is an [`Isa`] value; it doubles as the proof that the CPU has the
 //! instructions (an [`avx2::Avx2`] exists only after runtime detection).
 
 use super::LANES;
 
-/// The two query points of a pair, in the frame of the strip being scanned (for a lone query
-/// both are the same point).
+/// The most queries a group can hold.
+pub const MAX_GROUP: usize = 4;
+
+/// The query points of a group, in the frame of the strip being scanned (only the first
+/// [`Isa::GROUP`] are used; a short group repeats its last point).
 #[derive(Debug, Clone, Copy)]
-pub struct QueryPair {
-    pub qx: [f32; 2],
-    pub qy: [f32; 2],
+pub struct QueryGroup {
+    pub qx: [f32; MAX_GROUP],
+    pub qy: [f32; MAX_GROUP],
     /// `d2 <= r2_lo`: certainly within R; `d2 <= r2_hi` but not `<= r2_lo`: the rounding band.
     pub r2_lo: f32,
     pub r2_hi: f32,
@@ -23,15 +27,17 @@ pub struct QueryPair {
 
 /// An instruction set for the pair kernel.
 pub trait Isa: Copy {
-    /// A [`QueryPair`] in registers.
+    /// Queries scored together (at most [`MAX_GROUP`]).
+    const GROUP: usize;
+    /// A [`QueryGroup`] in registers.
     type Geo: Copy;
     /// One bit per (query, lane): see [`Isa::bits`].
     type Mask: Copy;
-    /// Accumulators of both queries for an `i32` and an `f64` column.
+    /// Accumulators of the group's queries for an `i32` and an `f64` column.
     type AccI: Acc<Self, Elem = i32>;
     type AccF: Acc<Self, Elem = f64>;
 
-    fn geo(self, q: &QueryPair) -> Self::Geo;
+    fn geo(self, q: &QueryGroup) -> Self::Geo;
     /// The (certainly within, within or in the rounding band) masks of the block at `x`, `y`.
     ///
     /// # Safety
@@ -40,7 +46,7 @@ pub trait Isa: Copy {
     /// `acc | (maybe ^ sure)`: lanes in the rounding band.
     fn band_or(self, acc: Self::Mask, sure: Self::Mask, maybe: Self::Mask) -> Self::Mask;
     fn no_lanes(self) -> Self::Mask;
-    /// Bit `k`: lane `k` for the first query; bit `LANES + k`: lane `k` for the second.
+    /// Bit `LANES * q + k`: lane `k` for query `q` of the group.
     fn bits(self, m: Self::Mask) -> u32;
     /// Moves `pos` forward over the x-sorted slots `pos..end` while `xf[pos] < bound` (or `<=`
     /// with `inclusive`), 8 slots per step: the advance is the number of leading lanes that
@@ -58,7 +64,7 @@ pub trait Isa: Copy {
     ) -> usize;
 }
 
-/// Per-lane sums of one column for both queries of a pair.
+/// Per-lane sums of one column for every query of a group.
 pub trait Acc<K: Isa>: Copy {
     type Elem: Copy;
     fn zero(k: K) -> Self;
@@ -67,8 +73,8 @@ pub trait Acc<K: Isa>: Copy {
     /// # Safety
     /// `p..p + LANES` must be readable.
     unsafe fn add_masked(self, k: K, p: *const Self::Elem, m: K::Mask) -> Self;
-    /// The sums of the first and the second query.
-    fn sums(self, k: K) -> [f64; 2];
+    /// The sums of the group's queries (entries from [`Isa::GROUP`] on are 0).
+    fn sums(self, k: K) -> [f64; MAX_GROUP];
     fn elem_f64(e: Self::Elem) -> f64;
 }
 
@@ -92,7 +98,7 @@ pub unsafe fn blocks<K: Isa, A: Acc<K>, const C: usize>(
     skip: (usize, usize),
     hi: usize,
     mut acc: [A; C],
-    ambiguous: &mut [Vec<u32>; 2],
+    ambiguous: &mut [Vec<u32>; MAX_GROUP],
 ) -> [A; C] {
     debug_assert!(lo <= skip.0 && skip.0 <= skip.1 && skip.1 <= hi);
     // Lanes in the rounding band are rare: collect them in a second pass over the range only if
@@ -428,62 +434,65 @@ mod lanes4 {
     }
 }
 
-/// The pair kernel on 4-lane vectors: the block is loaded once and tested against each query in
-/// its own 4 lanes. Available everywhere.
+/// The group kernel on 4-lane vectors: the block is loaded once and tested against each of the
+/// `G` queries in its own 4 lanes. Available everywhere.
 #[derive(Debug, Clone, Copy)]
-pub struct Lanes4;
+pub struct Lanes4<const G: usize>;
 
 #[derive(Clone, Copy)]
-pub struct Lanes4Geo {
-    qx: [lanes4::F4; 2],
-    qy: [lanes4::F4; 2],
+pub struct Lanes4Geo<const G: usize> {
+    qx: [lanes4::F4; G],
+    qy: [lanes4::F4; G],
     r2_lo: lanes4::F4,
     r2_hi: lanes4::F4,
 }
 
-impl Isa for Lanes4 {
-    type Geo = Lanes4Geo;
-    type Mask = [lanes4::M4; 2];
-    type AccI = [lanes4::I4; 2];
-    type AccF = [lanes4::D2; 2];
+impl<const G: usize> Isa for Lanes4<G> {
+    const GROUP: usize = G;
+    type Geo = Lanes4Geo<G>;
+    type Mask = [lanes4::M4; G];
+    type AccI = [lanes4::I4; G];
+    type AccF = [lanes4::D2; G];
 
     #[inline(always)]
-    fn geo(self, q: &QueryPair) -> Lanes4Geo {
+    fn geo(self, q: &QueryGroup) -> Lanes4Geo<G> {
         use lanes4::splat;
         Lanes4Geo {
-            qx: q.qx.map(splat),
-            qy: q.qy.map(splat),
+            qx: std::array::from_fn(|i| splat(q.qx[i])),
+            qy: std::array::from_fn(|i| splat(q.qy[i])),
             r2_lo: splat(q.r2_lo),
             r2_hi: splat(q.r2_hi),
         }
     }
     #[inline(always)]
-    unsafe fn eval(self, g: &Lanes4Geo, x: *const f32, y: *const f32) -> (Self::Mask, Self::Mask) {
+    unsafe fn eval(
+        self,
+        g: &Lanes4Geo<G>,
+        x: *const f32,
+        y: *const f32,
+    ) -> (Self::Mask, Self::Mask) {
         use lanes4::{d2, le, load};
         // SAFETY: the caller guarantees LANES readable values at x and y.
         let (xv, yv) = unsafe { (load(x), load(y)) };
-        let da = d2(g.qx[0], g.qy[0], xv, yv);
-        let db = d2(g.qx[1], g.qy[1], xv, yv);
-        (
-            [le(da, g.r2_lo), le(db, g.r2_lo)],
-            [le(da, g.r2_hi), le(db, g.r2_hi)],
-        )
+        let d: [lanes4::F4; G] = std::array::from_fn(|i| d2(g.qx[i], g.qy[i], xv, yv));
+        (d.map(|d| le(d, g.r2_lo)), d.map(|d| le(d, g.r2_hi)))
     }
     #[inline(always)]
     fn band_or(self, acc: Self::Mask, sure: Self::Mask, maybe: Self::Mask) -> Self::Mask {
         use lanes4::{or, xor};
-        [
-            or(acc[0], xor(maybe[0], sure[0])),
-            or(acc[1], xor(maybe[1], sure[1])),
-        ]
+        std::array::from_fn(|i| or(acc[i], xor(maybe[i], sure[i])))
     }
     #[inline(always)]
     fn no_lanes(self) -> Self::Mask {
-        [lanes4::no_lanes(); 2]
+        [lanes4::no_lanes(); G]
     }
     #[inline(always)]
     fn bits(self, m: Self::Mask) -> u32 {
-        lanes4::bitmask(m[0]) | lanes4::bitmask(m[1]) << LANES
+        let mut bits = 0;
+        for (i, m) in m.into_iter().enumerate() {
+            bits |= lanes4::bitmask(m) << (LANES * i);
+        }
+        bits
     }
     #[inline(always)]
     unsafe fn advance(
@@ -515,20 +524,26 @@ impl Isa for Lanes4 {
     }
 }
 
-impl Acc<Lanes4> for [lanes4::I4; 2] {
+/// The group's sums in a [`MAX_GROUP`] array.
+#[inline(always)]
+fn spread<const G: usize>(sums: [f64; G]) -> [f64; MAX_GROUP] {
+    std::array::from_fn(|i| if i < G { sums[i] } else { 0.0 })
+}
+
+impl<const G: usize> Acc<Lanes4<G>> for [lanes4::I4; G] {
     type Elem = i32;
     #[inline(always)]
-    fn zero(_: Lanes4) -> Self {
-        [lanes4::I4::zero(); 2]
+    fn zero(_: Lanes4<G>) -> Self {
+        [lanes4::I4::zero(); G]
     }
     #[inline(always)]
-    unsafe fn add_masked(self, _: Lanes4, p: *const i32, m: [lanes4::M4; 2]) -> Self {
+    unsafe fn add_masked(self, _: Lanes4<G>, p: *const i32, m: [lanes4::M4; G]) -> Self {
         // SAFETY: the caller guarantees LANES readable values.
-        unsafe { [self[0].add_masked(p, m[0]), self[1].add_masked(p, m[1])] }
+        std::array::from_fn(|i| unsafe { self[i].add_masked(p, m[i]) })
     }
     #[inline(always)]
-    fn sums(self, _: Lanes4) -> [f64; 2] {
-        [self[0].sum(), self[1].sum()]
+    fn sums(self, _: Lanes4<G>) -> [f64; MAX_GROUP] {
+        spread(self.map(lanes4::I4::sum))
     }
     #[inline(always)]
     fn elem_f64(e: i32) -> f64 {
@@ -536,109 +551,136 @@ impl Acc<Lanes4> for [lanes4::I4; 2] {
     }
 }
 
-impl Acc<Lanes4> for [lanes4::D2; 2] {
+impl<const G: usize> Acc<Lanes4<G>> for [lanes4::D2; G] {
     type Elem = f64;
     #[inline(always)]
-    fn zero(_: Lanes4) -> Self {
-        [lanes4::D2::zero(); 2]
+    fn zero(_: Lanes4<G>) -> Self {
+        [lanes4::D2::zero(); G]
     }
     #[inline(always)]
-    unsafe fn add_masked(self, _: Lanes4, p: *const f64, m: [lanes4::M4; 2]) -> Self {
+    unsafe fn add_masked(self, _: Lanes4<G>, p: *const f64, m: [lanes4::M4; G]) -> Self {
         // SAFETY: the caller guarantees LANES readable values.
-        unsafe { [self[0].add_masked(p, m[0]), self[1].add_masked(p, m[1])] }
+        std::array::from_fn(|i| unsafe { self[i].add_masked(p, m[i]) })
     }
     #[inline(always)]
-    fn sums(self, _: Lanes4) -> [f64; 2] {
-        [self[0].sum(), self[1].sum()]
+    fn sums(self, _: Lanes4<G>) -> [f64; MAX_GROUP] {
+        spread(self.map(lanes4::D2::sum))
     }
+    #[inline(always)]
     fn elem_f64(e: f64) -> f64 {
         e
     }
 }
 
-/// The pair kernel on x86-64 with AVX2: both queries of a pair in one 8-lane register (the block
-/// broadcast to both halves), so one instruction tests 4 candidates against both queries.
+/// The group kernel on x86-64 with AVX2: two queries per 8-lane register (the block broadcast
+/// to both halves), `H` registers, so one instruction tests 4 candidates against 2 queries.
 #[cfg(target_arch = "x86_64")]
 pub mod avx2 {
-    use super::{Acc, Isa, QueryPair, LANES};
+    use super::{Acc, Isa, QueryGroup, LANES, MAX_GROUP};
     use core::arch::x86_64::*;
 
     /// Proof that the CPU has AVX2: only [`Avx2::detect`] makes one. Its methods must run inside
     /// a `#[target_feature(enable = "avx2")]` function so that their intrinsics are inlined.
     #[derive(Debug, Clone, Copy)]
-    pub struct Avx2(());
+    pub struct Avx2<const H: usize>(());
 
-    impl Avx2 {
+    impl<const H: usize> Avx2<H> {
         pub fn detect() -> Option<Self> {
             is_x86_feature_detected!("avx2").then_some(Avx2(()))
         }
     }
 
     #[derive(Clone, Copy)]
-    pub struct Geo {
-        qx: __m256,
-        qy: __m256,
+    pub struct Geo<const H: usize> {
+        qx: [__m256; H],
+        qy: [__m256; H],
         r2_lo: __m256,
         r2_hi: __m256,
     }
 
-    /// `i32` sums: lanes 0–3 for the first query, 4–7 for the second.
+    /// `i32` sums: register `h`, lanes 0–3 for query `2h`, 4–7 for query `2h + 1`.
     #[derive(Clone, Copy)]
-    pub struct I8(__m256i);
+    pub struct I8<const H: usize>([__m256i; H]);
     /// `f64` sums: one register of 4 lanes per query.
     #[derive(Clone, Copy)]
-    pub struct F8([__m256d; 2]);
+    pub struct F8<const H: usize>([[__m256d; 2]; H]);
 
     // SAFETY (every `unsafe` block below that only calls intrinsics): an `Avx2` value exists
     // only when the CPU has AVX2 (`detect`).
     #[allow(unused_unsafe)]
-    impl Isa for Avx2 {
-        type Geo = Geo;
-        type Mask = __m256;
-        type AccI = I8;
-        type AccF = F8;
+    impl<const H: usize> Isa for Avx2<H> {
+        const GROUP: usize = 2 * H;
+        type Geo = Geo<H>;
+        type Mask = [__m256; H];
+        type AccI = I8<H>;
+        type AccF = F8<H>;
 
         #[inline(always)]
-        fn geo(self, q: &QueryPair) -> Geo {
+        fn geo(self, q: &QueryGroup) -> Geo<H> {
+            // (No closures here or below: a closure would not inherit AVX2 and its intrinsics
+            // would become calls.)
             // SAFETY: AVX2 present (see above).
             unsafe {
-                Geo {
-                    qx: _mm256_set_m128(_mm_set1_ps(q.qx[1]), _mm_set1_ps(q.qx[0])),
-                    qy: _mm256_set_m128(_mm_set1_ps(q.qy[1]), _mm_set1_ps(q.qy[0])),
+                let mut g = Geo {
+                    qx: [_mm256_setzero_ps(); H],
+                    qy: [_mm256_setzero_ps(); H],
                     r2_lo: _mm256_set1_ps(q.r2_lo),
                     r2_hi: _mm256_set1_ps(q.r2_hi),
+                };
+                for h in 0..H {
+                    let (a, b) = (2 * h, 2 * h + 1);
+                    g.qx[h] = _mm256_set_m128(_mm_set1_ps(q.qx[b]), _mm_set1_ps(q.qx[a]));
+                    g.qy[h] = _mm256_set_m128(_mm_set1_ps(q.qy[b]), _mm_set1_ps(q.qy[a]));
                 }
+                g
             }
         }
         #[inline(always)]
-        unsafe fn eval(self, g: &Geo, x: *const f32, y: *const f32) -> (__m256, __m256) {
+        unsafe fn eval(
+            self,
+            g: &Geo<H>,
+            x: *const f32,
+            y: *const f32,
+        ) -> ([__m256; H], [__m256; H]) {
             // SAFETY: the caller guarantees LANES readable values at x and y; AVX2 present.
             unsafe {
                 let xl = _mm_loadu_ps(x);
                 let yl = _mm_loadu_ps(y);
-                let dx = _mm256_sub_ps(g.qx, _mm256_set_m128(xl, xl));
-                let dy = _mm256_sub_ps(g.qy, _mm256_set_m128(yl, yl));
-                let d = _mm256_add_ps(_mm256_mul_ps(dx, dx), _mm256_mul_ps(dy, dy));
-                (
-                    _mm256_cmp_ps::<_CMP_LE_OQ>(d, g.r2_lo),
-                    _mm256_cmp_ps::<_CMP_LE_OQ>(d, g.r2_hi),
-                )
+                let (xv, yv) = (_mm256_set_m128(xl, xl), _mm256_set_m128(yl, yl));
+                let mut sure = [_mm256_setzero_ps(); H];
+                let mut maybe = [_mm256_setzero_ps(); H];
+                for h in 0..H {
+                    let dx = _mm256_sub_ps(g.qx[h], xv);
+                    let dy = _mm256_sub_ps(g.qy[h], yv);
+                    let d = _mm256_add_ps(_mm256_mul_ps(dx, dx), _mm256_mul_ps(dy, dy));
+                    sure[h] = _mm256_cmp_ps::<_CMP_LE_OQ>(d, g.r2_lo);
+                    maybe[h] = _mm256_cmp_ps::<_CMP_LE_OQ>(d, g.r2_hi);
+                }
+                (sure, maybe)
             }
         }
         #[inline(always)]
-        fn band_or(self, acc: __m256, sure: __m256, maybe: __m256) -> __m256 {
-            // SAFETY: AVX2 present.
-            unsafe { _mm256_or_ps(acc, _mm256_xor_ps(maybe, sure)) }
+        fn band_or(self, acc: [__m256; H], sure: [__m256; H], maybe: [__m256; H]) -> [__m256; H] {
+            let mut out = acc;
+            for h in 0..H {
+                // SAFETY: AVX2 present.
+                out[h] = unsafe { _mm256_or_ps(acc[h], _mm256_xor_ps(maybe[h], sure[h])) };
+            }
+            out
         }
         #[inline(always)]
-        fn no_lanes(self) -> __m256 {
+        fn no_lanes(self) -> [__m256; H] {
             // SAFETY: AVX2 present.
-            unsafe { _mm256_setzero_ps() }
+            unsafe { [_mm256_setzero_ps(); H] }
         }
         #[inline(always)]
-        fn bits(self, m: __m256) -> u32 {
-            // SAFETY: AVX2 present.
-            unsafe { _mm256_movemask_ps(m) as u32 }
+        fn bits(self, m: [__m256; H]) -> u32 {
+            let mut bits = 0;
+            for (h, m) in m.into_iter().enumerate() {
+                // SAFETY: AVX2 present.
+                bits |= (unsafe { _mm256_movemask_ps(m) } as u32) << (2 * LANES * h);
+            }
+            bits
         }
         #[inline(always)]
         unsafe fn advance(
@@ -671,32 +713,39 @@ pub mod avx2 {
     }
 
     #[allow(unused_unsafe)]
-    impl Acc<Avx2> for I8 {
+    impl<const H: usize> Acc<Avx2<H>> for I8<H> {
         type Elem = i32;
         #[inline(always)]
-        fn zero(_: Avx2) -> Self {
+        fn zero(_: Avx2<H>) -> Self {
             // SAFETY: AVX2 present.
-            I8(unsafe { _mm256_setzero_si256() })
+            I8(unsafe { [_mm256_setzero_si256(); H] })
         }
         #[inline(always)]
-        unsafe fn add_masked(self, _: Avx2, p: *const i32, m: __m256) -> Self {
+        unsafe fn add_masked(self, _: Avx2<H>, p: *const i32, m: [__m256; H]) -> Self {
             // SAFETY: the caller guarantees LANES readable values; AVX2 present.
             unsafe {
                 let v = _mm_loadu_si128(p as *const __m128i);
                 let v = _mm256_set_m128i(v, v);
-                I8(_mm256_add_epi32(
-                    self.0,
-                    _mm256_and_si256(v, _mm256_castps_si256(m)),
-                ))
+                let mut acc = self.0;
+                for h in 0..H {
+                    let add = _mm256_and_si256(v, _mm256_castps_si256(m[h]));
+                    acc[h] = _mm256_add_epi32(acc[h], add);
+                }
+                I8(acc)
             }
         }
         #[inline(always)]
-        fn sums(self, _: Avx2) -> [f64; 2] {
-            let mut a = [0i32; 8];
-            // SAFETY: `a` has room for 8 lanes; AVX2 present.
-            unsafe { _mm256_storeu_si256(a.as_mut_ptr() as *mut __m256i, self.0) };
-            let half = |h: &[i32]| h.iter().map(|&v| i64::from(v)).sum::<i64>() as f64;
-            [half(&a[..LANES]), half(&a[LANES..])]
+        fn sums(self, _: Avx2<H>) -> [f64; MAX_GROUP] {
+            let mut out = [0.0; MAX_GROUP];
+            for (h, v) in self.0.into_iter().enumerate() {
+                let mut a = [0i32; 8];
+                // SAFETY: `a` has room for 8 lanes; AVX2 present.
+                unsafe { _mm256_storeu_si256(a.as_mut_ptr() as *mut __m256i, v) };
+                for (q, half) in a.chunks(LANES).enumerate() {
+                    out[2 * h + q] = half.iter().map(|&v| i64::from(v)).sum::<i64>() as f64;
+                }
+            }
+            out
         }
         #[inline(always)]
         fn elem_f64(e: i32) -> f64 {
@@ -705,36 +754,43 @@ pub mod avx2 {
     }
 
     #[allow(unused_unsafe)]
-    impl Acc<Avx2> for F8 {
+    impl<const H: usize> Acc<Avx2<H>> for F8<H> {
         type Elem = f64;
         #[inline(always)]
-        fn zero(_: Avx2) -> Self {
+        fn zero(_: Avx2<H>) -> Self {
             // SAFETY: AVX2 present.
-            F8(unsafe { [_mm256_setzero_pd(); 2] })
+            F8(unsafe { [[_mm256_setzero_pd(); 2]; H] })
         }
         #[inline(always)]
-        unsafe fn add_masked(self, _: Avx2, p: *const f64, m: __m256) -> Self {
+        unsafe fn add_masked(self, _: Avx2<H>, p: *const f64, m: [__m256; H]) -> Self {
             // SAFETY: the caller guarantees LANES readable values; AVX2 present.
             unsafe {
                 let v = _mm256_loadu_pd(p);
-                let m = _mm256_castps_si256(m);
-                let ma = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(m)));
-                let mb =
-                    _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_extracti128_si256::<1>(m)));
-                F8([
-                    _mm256_add_pd(self.0[0], _mm256_and_pd(v, ma)),
-                    _mm256_add_pd(self.0[1], _mm256_and_pd(v, mb)),
-                ])
+                let mut acc = self.0;
+                for h in 0..H {
+                    let m = _mm256_castps_si256(m[h]);
+                    let ma = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(m)));
+                    let mb = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(
+                        _mm256_extracti128_si256::<1>(m),
+                    ));
+                    acc[h][0] = _mm256_add_pd(acc[h][0], _mm256_and_pd(v, ma));
+                    acc[h][1] = _mm256_add_pd(acc[h][1], _mm256_and_pd(v, mb));
+                }
+                F8(acc)
             }
         }
         #[inline(always)]
-        fn sums(self, _: Avx2) -> [f64; 2] {
-            let mut a = [[0f64; 4]; 2];
-            for (out, v) in a.iter_mut().zip(self.0) {
-                // SAFETY: `out` has room for 4 lanes; AVX2 present.
-                unsafe { _mm256_storeu_pd(out.as_mut_ptr(), v) };
+        fn sums(self, _: Avx2<H>) -> [f64; MAX_GROUP] {
+            let mut out = [0.0; MAX_GROUP];
+            for (h, pair) in self.0.into_iter().enumerate() {
+                for (q, v) in pair.into_iter().enumerate() {
+                    let mut a = [0f64; 4];
+                    // SAFETY: `a` has room for 4 lanes; AVX2 present.
+                    unsafe { _mm256_storeu_pd(a.as_mut_ptr(), v) };
+                    out[2 * h + q] = (a[0] + a[1]) + (a[2] + a[3]);
+                }
             }
-            a.map(|h| (h[0] + h[1]) + (h[2] + h[3]))
+            out
         }
         #[inline(always)]
         fn elem_f64(e: f64) -> f64 {
