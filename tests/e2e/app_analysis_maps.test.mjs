@@ -19,7 +19,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { ROOT, describe as describeSession } from './harness.mjs';
-import { openDemo, cli, readDemo, searchId, readDetails } from './app_support.mjs';
+import { openDemo, cli, readDemo, searchId, readDetails, hoverAt } from './app_support.mjs';
 
 const DEMO = path.join(ROOT, 'www', 'demo');
 // The screenshots in docs/ are rewritten only when asked (VEERKRACHT_SCREENSHOTS=1); a normal run
@@ -351,20 +351,6 @@ test('change and bivariate maps on the CBS squares with a seeded synthetic earli
   await page.waitForFunction(() => document.getElementById('amap-legend').hidden);
   assert.deepEqual(s.pageErrors, [], describeSession(s));
 });
-
-/** The text of the map's hover label once `accept` takes it: the mouse moves to (x, y) and a pixel
- * beside it in turns (MapLibre reports a hover on a move, once the layer's tiles are drawn). */
-async function hoverAt(page, x, y, accept) {
-  let text = null;
-  for (let k = 0; k < 40; k++) {
-    await page.mouse.move(x + (k % 2), y);
-    await page.waitForTimeout(250);
-    text = await page.evaluate(() => [...document.querySelectorAll('.map-hover')].find((h) => !h.hidden)?.textContent ?? null);
-    if (text !== null && accept(text)) break;
-  }
-  await page.mouse.move(0, 0);
-  return text;
-}
 
 test('hovering a square on an analysis map names its class and values; back on the band map its share', async () => {
   const { page } = s;

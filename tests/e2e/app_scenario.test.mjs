@@ -17,7 +17,7 @@ import { describe as describeSession } from './harness.mjs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './harness.mjs';
-import { readDemo, bruteForce, bruteForceAll, openDemo, searchId, loadFile, CORP, DWELLINGS, BENEFIT, INHABITANTS } from './app_support.mjs';
+import { readDemo, bruteForce, bruteForceAll, openDemo, searchId, readDetails, hoverAt, loadFile, CORP, DWELLINGS, BENEFIT, INHABITANTS } from './app_support.mjs';
 
 const BUURT_GEOJSON = path.join(ROOT, 'www', 'demo', 'cbs_buurt_2024_rijnmond.geojson');
 const KWB_CSV = path.join(ROOT, 'www', 'demo', 'cbs_kwb_buurt_2024_rijnmond.csv');
@@ -633,4 +633,49 @@ test('shift-drag on the map selects every square in the box', async () => {
   }, null, { timeout: 10_000 }).then((h) => h.jsonValue()).catch(() => page.locator('#whatif .whatif-selcount').getAttribute('data-count'));
   assert.ok(Number(selected) > 1, `squares selected by the box: ${selected}`);
   await clearSelection(page);
+});
+
+test('hovering a changed square tells its share and band in the scenario and its share now; back on the Kaart tab the band map text', async () => {
+  const { page } = s;
+  // The scenario now holds all the steps (the save/load test redid the last one).
+  assert.equal(await stepCount(page), steps.length);
+  const { dw, corp } = editedCounts(steps);
+  const pct = (text) => Number(text.replace(',', '.'));
+  const bandOfShare = (v) => EDGES.reduce((band, e, b) => (v >= e / 100 ? b : band), 0);
+  // A square the steps changed whose share within 200 m moved by more than what one decimal shows,
+  // away from a band edge (brute force over the edited counts, not the page's numbers).
+  const row = [...new Set(steps.flat().map((c) => c.row))].find((i) => {
+    const now = bruteForce(demo, i, RADIUS_M, corp0, dw0, K).share;
+    const after = bruteForce(demo, i, RADIUS_M, corp, dw, K).share;
+    return Number.isFinite(now) && Number.isFinite(after) && Math.abs(after - now) > 0.005
+      && EDGES.every((e) => Math.abs(after - e / 100) > 1e-6);
+  });
+  assert.ok(row !== undefined, 'a changed square with both shares');
+  const now = bruteForce(demo, row, RADIUS_M, corp0, dw0, K).share;
+  const after = bruteForce(demo, row, RADIUS_M, corp, dw, K).share;
+
+  // The id search (Kaart tab) selects the square and centres the map on it; the band map's hover
+  // text is the share the details panel shows.
+  await page.click('#tab-map');
+  await searchId(page, demo.ids[row]);
+  const bandText = (await readDetails(page)).shareText;
+  await page.click('#tab-whatif');
+  await page.waitForFunction(() => document.querySelector('#whatif').dataset.active === 'true');
+  let box = await page.locator('#map canvas.maplibregl-canvas').boundingBox();
+  const text = await hoverAt(page, box.x + box.width / 2, box.y + box.height / 2, (t) => t.startsWith('Scenario'));
+  const m = /^Scenario: ([\d,]+)\s?% \((.+)\) · nu: ([\d,]+)\s?%$/.exec(text ?? '');
+  assert.ok(m, `hover on ${demo.ids[row]} in the what-if view: "${text}"`);
+  assert.ok(Math.abs(pct(m[1]) - 100 * after) <= 0.05 + 1e-9, `scenario share ${m[1]} vs brute force ${100 * after}`);
+  assert.ok(Math.abs(pct(m[3]) - 100 * now) <= 0.05 + 1e-9, `share now ${m[3]} vs brute force ${100 * now}`);
+  const b = bandOfShare(after);
+  assert.equal(m[2], b + 1 < EDGES.length ? `${EDGES[b]}–${EDGES[b + 1]} %` : `≥ ${EDGES[b]} %`, 'the scenario band');
+  assert.notEqual(text, bandText);
+
+  // Leaving the what-if view: the hover tells the band map's share again.
+  await page.click('#tab-map');
+  await page.waitForFunction(() => document.querySelector('#whatif').dataset.active === 'false');
+  box = await page.locator('#map canvas.maplibregl-canvas').boundingBox();
+  const again = await hoverAt(page, box.x + box.width / 2, box.y + box.height / 2, (t) => t === bandText);
+  assert.equal(again, bandText, 'the band map hover is back');
+  assert.deepEqual(s.pageErrors, [], describeSession(s));
 });

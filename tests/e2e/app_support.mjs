@@ -133,6 +133,20 @@ export async function searchId(page, id) {
   await page.waitForFunction((want) => document.querySelector('.details-id')?.textContent === want, id);
 }
 
+/** The text of the map's hover label once `accept` takes it: the mouse moves to (x, y) and a pixel
+ * beside it in turns (MapLibre reports a hover on a move, once the layer's tiles are drawn). */
+export async function hoverAt(page, x, y, accept) {
+  let text = null;
+  for (let k = 0; k < 40; k++) {
+    await page.mouse.move(x + (k % 2), y);
+    await page.waitForTimeout(250);
+    text = await page.evaluate(() => [...document.querySelectorAll('.map-hover')].find((h) => !h.hidden)?.textContent ?? null);
+    if (text !== null && accept(text)) break;
+  }
+  await page.mouse.move(0, 0);
+  return text;
+}
+
 /** What the details panel shows, with the exact numbers from data-value. */
 export async function readDetails(page) {
   return page.evaluate(() => {

@@ -20,6 +20,7 @@ import { classify, bandOf, bandLabels, DEFAULT_EDGES_PCT } from '../bands.js';
 import { scenarioCsv } from './csv.js';
 import { createPlacement } from './placement.js';
 import { bundledAreaNames } from './area-names.js';
+import { scenarioHover } from './hover.js';
 import './i18n.js';
 import './whatif.css';
 import { el } from '../dom.js';
@@ -618,7 +619,8 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
 
   async function drawScenarioMap({ fit = false } = {}) {
     if (!sc || !active) return;
-    await baseShow(sc.geometry, sc.bands, { fit });
+    // The hover tells the scenario's figures until the band map is drawn again (restoreMap).
+    await baseShow(sc.geometry, sc.bands, { fit, describe: (i) => scenarioHover(sc, i) });
     if (active) {
       mapView.map.boxZoom.disable();
       setMapSelection();
@@ -723,7 +725,7 @@ export function createWhatIf(root, { engine, mapView, getContext, restoreMap }) 
     for (const b of bands) counts[b < 0 ? DEFAULT_EDGES_PCT.length : b]++;
     sc = {
       id, layerId: layer.id, layerName: layer.name, geometry: layer.geometry, settings: { ...settings }, n: r.n,
-      shares: r.shares, bands, counts, steps: [], canUndo: false, canRedo: false,
+      shares: r.shares, sharesBefore: Float64Array.from(r.shares), bands, counts, steps: [], canUndo: false, canRedo: false,
     };
     let dropped = 0;
     for (const step of replay) {
