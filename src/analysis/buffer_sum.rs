@@ -175,67 +175,49 @@ impl BufferSumJob {
         let index = GridIndex::build(x_rd, y_rd, keep.as_deref(), strip_m)?;
         drop(keep);
         let plan = index.plan(radius_m, query_bands);
-        let padded = index.slots_len();
+        // Each column read in slot order: a gather through the index's order (padding and
+        // left-out rows read as 0, missing values as 0), as i32 with prefix sums when every
+        // column is integer-valued with a total below 2³¹, else as f64.
+        let order = index.order();
         let clean = |v: f64| if v.is_nan() { 0.0 } else { v };
-        // Slot of each input row (u32::MAX: left out), so the columns are scattered into slot
-        // order while being read in input order.
-        let mut slot_of = vec![u32::MAX; n];
-        for (s, &i) in index.order().iter().enumerate() {
-            if i != u32::MAX {
-                slot_of[i as usize] = s as u32;
+        let value_at = |values: &[f64], i: u32| {
+            if i == u32::MAX {
+                0.0
+            } else {
+                clean(values[i as usize])
             }
-        }
-        let all_int = columns.iter().all(|c| {
-            let mut total = 0.0;
-            c.values.iter().zip(&slot_of).all(|(&v, &s)| {
-                let v = if s == u32::MAX { 0.0 } else { clean(v) };
-                total += v.abs();
-                v.fract() == 0.0
-            }) && total < 2_147_483_647.0
-        });
-        fn scatter<T: Copy>(
-            values: &[f64],
-            slot_of: &[u32],
-            padded: usize,
-            zero: T,
-            f: impl Fn(f64) -> T,
-        ) -> Vec<T> {
-            let mut out = vec![zero; padded];
-            for (&v, &s) in values.iter().zip(slot_of) {
-                if s != u32::MAX {
-                    out[s as usize] = f(v);
+        };
+        let gather_int = |values: &[f64]| -> Option<(Vec<i32>, Vec<i32>)> {
+            let mut out = Vec::with_capacity(order.len());
+            let mut prefix = Vec::with_capacity(order.len() + 1);
+            prefix.push(0i32);
+            let (mut total, mut sum) = (0.0f64, 0i32);
+            for &i in order {
+                let v = value_at(values, i);
+                if v.fract() != 0.0 {
+                    return None;
                 }
+                total += v.abs();
+                out.push(v as i32);
+                sum = sum.wrapping_add(v as i32);
+                prefix.push(sum);
             }
-            out
-        }
-        let values = if all_int {
-            let values: Vec<Vec<i32>> = columns
-                .iter()
-                .map(|c| scatter(c.values, &slot_of, padded, 0i32, |v| clean(v) as i32))
-                .collect();
-            let prefix = values
-                .iter()
-                .map(|v| {
-                    let mut p = Vec::with_capacity(v.len() + 1);
-                    let mut s = 0i32;
-                    p.push(0);
-                    for &x in v {
-                        s = s.wrapping_add(x);
-                        p.push(s);
-                    }
-                    p
-                })
-                .collect();
-            SortedValues::Int { values, prefix }
-        } else {
-            SortedValues::F64(
+            (total < 2_147_483_647.0).then_some((out, prefix))
+        };
+        let ints: Option<Vec<(Vec<i32>, Vec<i32>)>> =
+            columns.iter().map(|c| gather_int(c.values)).collect();
+        let values = match ints {
+            Some(ints) => {
+                let (values, prefix) = ints.into_iter().unzip();
+                SortedValues::Int { values, prefix }
+            }
+            None => SortedValues::F64(
                 columns
                     .iter()
-                    .map(|c| scatter(c.values, &slot_of, padded, 0.0f64, clean))
+                    .map(|c| order.iter().map(|&i| value_at(c.values, i)).collect())
                     .collect(),
-            )
+            ),
         };
-        drop(slot_of);
         let sums = vec![vec![f64::NAN; n]; columns.len()];
         Ok(Self {
             index,
