@@ -31,6 +31,8 @@ const EMPTY = { type: 'FeatureCollection', features: [] };
 export const BIG_LAYER_THRESHOLD = 200_000;
 const BIG = 'locations-big';
 const BIG_SEL = 'locations-big-selected';
+/** Every layer that draws the locations (either path) and their selection outline. */
+const LOCATION_LAYERS = ['squares-fill', 'points', 'selected-line', 'selected-point', BIG, 'big-selected-line', 'big-selected-point'];
 
 /**
  * Fill colour by class index (feature state `b` when set by `updateClasses`, else the feature
@@ -137,6 +139,7 @@ export function createMap(container, { onSelect, attribution, describe }) {
   const cached = { geometry: null, collection: null }; // this map's features (see toFeatures)
   let selected = -1;
   let classStates = false; // feature states set by updateClasses, cleared by show()
+  let hidden = false; // the locations hidden (setLocationsVisible), until the next show()
   const big = createBigLayer(BIG); // big layers (see BIG_LAYER_THRESHOLD)
 
   ready.then(() => {
@@ -178,20 +181,20 @@ export function createMap(container, { onSelect, attribution, describe }) {
     });
     const pickBig = (ev) => big.pick(ev.lngLat, map.transform?.worldSize ?? 512 * 2 ** map.getZoom(), map.getZoom());
     map.on('click', (ev) => {
-      if (!big.active) return;
+      if (!big.active || hidden) return;
       const i = pickBig(ev);
       if (i >= 0) onSelect(i);
     });
     let hoverPending = null;
     map.on('mousemove', (ev) => {
-      if (!big.active) return;
+      if (!big.active || hidden) return;
       const first = !hoverPending;
       hoverPending = ev;
       if (!first) return;
       setTimeout(() => {
         const e = hoverPending;
         hoverPending = null;
-        if (!big.active) return;
+        if (!big.active || hidden) return;
         const i = pickBig(e);
         map.getCanvas().style.cursor = i >= 0 ? 'pointer' : '';
         if (i < 0 || !describeNow) {
@@ -247,6 +250,14 @@ export function createMap(container, { onSelect, attribution, describe }) {
     map.setFilter('selected-point', ['all', ['==', ['geometry-type'], 'Point'], f]);
   }
 
+  function setVisible(visible) {
+    hidden = !visible;
+    for (const id of LOCATION_LAYERS) {
+      if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
+    }
+    if (hidden) hover.hidden = true;
+  }
+
   /** The GeoJSON path of `show` (layers up to BIG_LAYER_THRESHOLD locations). */
   function showFeatures(geom, bands, colours) {
     map.setPaintProperty('squares-fill', 'fill-color', colourExpression(colours.length, colours));
@@ -273,6 +284,7 @@ export function createMap(container, { onSelect, attribution, describe }) {
     async show(geom, bands, opts = {}) {
       await ready;
       describeNow = opts.describe || describe;
+      if (hidden) setVisible(true);
       const fit = opts.fit ?? geom !== geometry;
       geometry = geom;
       kind = geom.kind;
@@ -353,6 +365,12 @@ export function createMap(container, { onSelect, attribution, describe }) {
         big.setOpacity(0.88);
       }
     },
+    /**
+     * Hide (or show again) the locations — GeoJSON and big layers alike, with their selection
+     * outline, hover and click — while something else covers the map (an analysis map on the buurt
+     * polygons). The next `show` shows them again. The map must be ready.
+     */
+    setLocationsVisible: (visible) => setVisible(visible),
     resize: () => map.resize(),
     /** The hover label of location `index` in what is drawn now ('' when nothing says). */
     describe: (index) => (describeNow ? describeNow(index) : ''),

@@ -2,7 +2,8 @@
 // (which grew the renderer by ~50 MB/s until the tab crashed). The locations are drawn in their
 // band colours (checked pixel by pixel against a brute-force share), the tab lives through 30 s
 // idle with a bounded heap, a click selects the location under the pointer, and a recomputation
-// with another radius recolours the map.
+// with another radius recolours the map. An analysis map on the buurt polygons hides the layer
+// (nothing but the background where it lies, no hover) until the band map is drawn again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
@@ -195,4 +196,38 @@ test('a layer of 1 M points: drawn in band colours, alive after 30 s idle, click
   const changed = bands200.filter((b, i) => b !== null && bands400[i] !== null && b !== bands400[i]).length;
   assert.ok(changed >= 5, `the new radius changes the band of some sampled points: ${changed}`);
   console.log(`bigmap: loaded+drawn ${loaded} ms, heap ${(heap0 / 1e6).toFixed(0)} → ${(heap1 / 1e6).toFixed(0)} MB, ${changed} samples recoloured`);
+});
+
+test('an analysis map on the buurten hides the big layer (drawing, hover); back on the band map it is drawn again', { timeout: 120_000 }, async () => {
+  const { page } = s;
+  const host = '#analysis-maps-host';
+  const BACKGROUND = '#eef0ee'; // www/map.js: the plain map background (no base map)
+  await page.click('#tab-analyses');
+  await page.selectOption(`${host} select[name="area"]`, 'buurten');
+  await page.selectOption(`${host} select[name="kind"]`, 'change');
+  await page.click(`${host} button[data-action="draw"]`);
+  await page.waitForFunction(() => document.querySelector('.amap-card')?.dataset.state === 'ready'
+    && document.querySelector('table.amap-classes')?.dataset.area === 'buurten', null, { timeout: 60_000 });
+  // The buurt map is fitted to the buurten (Rijnmond); the id search takes the map back to A, which
+  // lies far east of every buurt polygon: nothing but the background may be drawn there.
+  await page.click('#tab-map');
+  await searchId(page, `p${A[1] * SIDE + A[0]}`);
+  await quiet(page);
+  assert.equal(await page.evaluate(() => document.getElementById('amap-legend').hidden), false, 'the analysis map is still shown');
+  const box = await page.locator('#map canvas.maplibregl-canvas').boundingBox();
+  const pts = samples(box);
+  const rgb = await canvasPixels(page, pts.map((p) => [p.px, p.py]));
+  const drawn = pts.filter((_, i) => !near(rgb[i], hexRgb(BACKGROUND)));
+  assert.equal(drawn.length, 0, `big layer drawn under the buurt map at ${drawn.length} of ${pts.length} samples, e.g. (${drawn[0]?.xi}, ${drawn[0]?.yi}) ${rgb[pts.indexOf(drawn[0])]}`);
+  // Nor does the hidden layer answer the hover.
+  await page.mouse.move(box.x + pts[0].px, box.y + pts[0].py);
+  await page.waitForTimeout(400);
+  assert.equal(await page.evaluate(() => [...document.querySelectorAll('.map-hover')].some((h) => !h.hidden)), false, 'no hover label');
+  await page.mouse.move(0, 0);
+
+  // Back to the band map (the legend's close button): the big layer in its band colours again.
+  await page.click('#amap-legend .amap-legend-close');
+  await page.waitForFunction(() => document.getElementById('amap-legend').hidden);
+  await quiet(page);
+  await checkColours(page, box, 400);
 });

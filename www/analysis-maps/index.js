@@ -32,7 +32,6 @@ const AREA_COLUMNS = [
 ];
 const UNIT_COLUMNS = ['woningvoorraad', 'aantal_inwoners', 'aantal_huishoudens'];
 const DERIVED = ['bijstand_pct'];
-const BAND_LAYERS = ['squares-fill', 'points', 'selected-line', 'selected-point'];
 const SRC = 'amap-areas';
 /** The squares mode: the bundled CBS 100 m layer, persons on benefit per inhabitant. */
 const SQUARES = {
@@ -267,10 +266,9 @@ export function install(app) {
     map.on('mouseleave', 'amap-fill', () => (hover.hidden = true));
   }
 
+  /** The band map's locations (GeoJSON or, above 200 000, the WebGL big layer) under ours. */
   function setBandLayers(visible) {
-    for (const id of BAND_LAYERS) {
-      if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
-    }
+    app.mapView.setLocationsVisible(visible);
   }
 
   async function draw() {
