@@ -4,7 +4,8 @@
 // settings, layers, map layers, legend, histogram numbers and scenario summary. Saved without data,
 // the page asks for the missing file by name. A broken file and a version-99 file are refused
 // with a message and change nothing; nothing is kept in the browser. A project picked while the page
-// is still starting waits (and says so) until the demo is drawn, then restores the same session.
+// is still starting waits (and says so) until the demo is drawn, then restores the same session;
+// one saved while the page is still starting waits too, and holds the demo layer and its map layers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -251,5 +252,37 @@ test('opened while the page is still loading the demo, the project waits for it 
   assert.equal(opening?.ready, 'true', 'the project was opened after the start-up');
   // The project's session, not the demo's start-up mixed into it.
   assert.deepEqual(await snapshot(page), before1);
+  assert.deepEqual(s.pageErrors, [], describeSession(s));
+});
+
+test('saved while the page is still loading the demo, the project waits for it and holds the demo layer and its map layers', async () => {
+  const { page } = s;
+  // Reload and save at once, before the demo is loaded and drawn.
+  await page.reload({ waitUntil: 'commit' });
+  await page.waitForSelector('#project-save', { state: 'attached' });
+  await page.locator('#project-include-data').setChecked(false);
+  const download = page.waitForEvent('download', { timeout: 120_000 });
+  await page.click('#project-save');
+  const early = await page.evaluate(() => {
+    const host = document.querySelector('#project-host');
+    return { ready: document.body.dataset.ready, state: host.dataset.state, message: host.dataset.message, toast: document.querySelector('#toast').textContent };
+  });
+  assert.notEqual(early.ready, 'true', 'saved before the page was ready');
+  // The page says it waits (as the host's state and as a toast).
+  assert.equal(early.state, 'busy');
+  assert.match(early.message, /wordt opgeslagen zodra de pagina geladen is/);
+  assert.equal(early.toast, early.message);
+  const p = JSON.parse(await readFile(await (await download).path(), 'utf8'));
+  assert.equal(await page.evaluate(() => document.body.dataset.ready), 'true', 'saved once the page had started');
+  assert.match(await page.locator('#project-host').getAttribute('data-message'), /Project opgeslagen als/);
+  // The session the page starts with: the demo layer and its two map layers (the corporation one
+  // active), default settings — none of it left out for still loading.
+  assert.deepEqual(p.layers.map((l) => l.fileName), ['cbs_vk100_rijnmond_2024.csv']);
+  assert.equal(p.indicators.length, 2);
+  assert.equal(p.indicators.find((i) => i.id === p.activeId)?.numerator, CORP);
+  const defaults = await page.evaluate(() => ({
+    radiusM: Number(document.querySelector('#radius').value), suppressBelow: Number(document.querySelector('#k').value),
+  }));
+  assert.deepEqual({ radiusM: p.settings.radiusM, suppressBelow: p.settings.suppressBelow }, defaults);
   assert.deepEqual(s.pageErrors, [], describeSession(s));
 });

@@ -11,7 +11,8 @@
  * a layer still without a file is skipped and named. Then the session is rebuilt: settings, layers
  * loaded with their saved mapping, map layers recomputed, the active one drawn, the scenario
  * replayed. Nothing is kept in the browser. A project picked while the page is still starting (the
- * demo being loaded and drawn) waits until it has started, and says so.
+ * demo being loaded and drawn) waits until it has started, and says so; so does saving (else the
+ * layers still loading would be left out).
  *
  * The host's dataset tells a test what happened: `state` (idle|busy|done|refused|cancelled),
  * `done` (a counter), `message`.
@@ -132,6 +133,18 @@ export function install(app) {
     },
   });
 
+  // Opening rebuilds the session, so not while the page is still starting (the demo being loaded
+  // and drawn builds one too): a project picked before that waits for it, and says so. Saving
+  // waits too: a layer still loading is not in the session yet and would be left out.
+  let pageReady = false;
+  const ready = app.whenReady().then(() => (pageReady = true));
+  async function untilStarted(key) {
+    if (pageReady) return;
+    report(t(key), 'busy');
+    app.toast(t(key));
+    await ready;
+  }
+
   // ---- save -------------------------------------------------------------------------------------
   async function buildProject(includeData) {
     const project = {
@@ -153,6 +166,7 @@ export function install(app) {
   save.addEventListener('click', async () => {
     save.disabled = true;
     try {
+      await untilStarted('project.saveWaiting');
       const includeData = dataBox.checked;
       const project = await buildProject(includeData);
       const file = `veerkracht-project-${isoDate(new Date())}.json`;
@@ -242,20 +256,11 @@ export function install(app) {
     });
   }
 
-  // Opening rebuilds the session, so not while the page is still starting (the demo being loaded
-  // and drawn builds one too): a project picked before that waits for it, and says so.
-  let pageReady = false;
-  const ready = app.whenReady().then(() => (pageReady = true));
-
   let opening = false;
   async function openProject(file) {
     if (opening) return;
     opening = true;
-    if (!pageReady) {
-      report(t('project.waiting'), 'busy');
-      app.toast(t('project.waiting'));
-      await ready;
-    }
+    await untilStarted('project.waiting');
     report(t('project.opening'), 'busy');
     let changed = false;
     try {
