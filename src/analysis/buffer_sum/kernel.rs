@@ -25,7 +25,7 @@ pub struct QueryGroup {
     pub r2_hi: f32,
 }
 
-/// An instruction set for the pair kernel.
+/// An instruction set for the group kernel.
 pub trait Isa: Copy {
     /// Queries scored together (at most [`MAX_GROUP`]).
     const GROUP: usize;
