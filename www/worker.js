@@ -505,6 +505,21 @@ Object.assign(ops, {
     const name = nameColumn && rows.length ? t.textColumn(nameColumn)[rows[0]] : null;
     return { years: rows.map((i) => years[i]), values: cols.map((v) => rows.map((i) => v[i])), name };
   },
+  /**
+   * The first row of a long table (code, year, scores) that cannot be used: no area code, or a
+   * year that is not four digits. `{ row (header = 1), column, value, reason: 'noCode'|'badYear' }`
+   * or null.
+   */
+  areaRowsProblem({ tableId, codeColumn, yearColumn }) {
+    const t = tableOf(tableId);
+    const codes = t.textColumn(codeColumn);
+    const years = t.textColumn(yearColumn);
+    for (let i = 0; i < codes.length; i++) {
+      if (!String(codes[i]).trim()) return { row: i + 2, column: codeColumn, value: '', reason: 'noCode' };
+      if (!/^\d{4}$/.test(String(years[i]).trim())) return { row: i + 2, column: yearColumn, value: years[i], reason: 'badYear' };
+    }
+    return null;
+  },
 });
 // ---- end of area profile ---------------------------------------------------------------------------
 

@@ -5,6 +5,10 @@
 // bundled GeoJSON, its Leefbaarometer series against the bundled CSV read here. Suppression: with
 // a k above every sum nothing is shown. The report: only it is visible in print media, it holds
 // the figures, chart images and the footer, and Chromium's PDF of it is one or two A4 pages.
+// Outside Rijnmond (synthetic Utrecht squares, buurt polygons and Leefbaarometer scores made in
+// the test): without a buurt file a clear message; with the user's buurt file (Bestanden tab) and
+// Leefbaarometer file (the card's button, by keyboard) their buurt and trend, equal to the files;
+// bad scores files give the usual error and change nothing; both choices in the project file.
 import { tmpdir } from 'node:os';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -87,11 +91,14 @@ function inRing(ring, x, y) {
   return inside;
 }
 function buurtOfLonLat(lon, lat) {
-  const gj = JSON.parse(readFileSync(path.join(DEMO, 'cbs_buurt_2024_rijnmond.geojson'), 'utf8'));
+  return buurtOfPoint(JSON.parse(readFileSync(path.join(DEMO, 'cbs_buurt_2024_rijnmond.geojson'), 'utf8')), lon, lat);
+}
+/** The buurt code of the polygon of a GeoJSON (any one coordinate system) that contains a point. */
+function buurtOfPoint(gj, x, y) {
   for (const f of gj.features) {
     const polys = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
     for (const rings of polys) {
-      if (inRing(rings[0], lon, lat) && !rings.slice(1).some((h) => inRing(h, lon, lat))) return f.properties.buurtcode;
+      if (inRing(rings[0], x, y) && !rings.slice(1).some((h) => inRing(h, x, y))) return f.properties.buurtcode;
     }
   }
   return '';
@@ -99,7 +106,11 @@ function buurtOfLonLat(lon, lat) {
 
 /** The bundled Leefbaarometer rows of one buurt, read here (quoted CSV, NA = missing). */
 function lbmRows(code) {
-  const lines = readFileSync(path.join(DEMO, 'leefbaarometer_buurten_rdam_2002_2024.csv'), 'utf8').split(/\r?\n/).filter(Boolean);
+  return lbmRowsFrom(readFileSync(path.join(DEMO, 'leefbaarometer_buurten_rdam_2002_2024.csv'), 'utf8'), code);
+}
+/** The rows of one buurt in a Leefbaarometer CSV text (no commas inside quotes), years ascending. */
+function lbmRowsFrom(text, code) {
+  const lines = text.split(/\r?\n/).filter(Boolean);
   const head = lines[0].split(',').map((h) => h.replace(/"/g, ''));
   return lines.slice(1).map((l) => l.split(',').map((c) => c.replace(/"/g, '')))
     .filter((r) => r[0] === code)
@@ -361,6 +372,167 @@ test('the profile of a buurt (areas placed by code): own figures, its KWB share 
   assert.ok(Math.abs(index.value - r.groups[0].indexA) < 1e-9);
   assert.equal(p.buurt, BUURT);
   assert.deepEqual(p.lbmYears, lbmRows(BUURT).map((x) => x.jaar));
+  assert.deepEqual(s.pageErrors, [], describeSession(s));
+});
+
+// ---- A corporation outside Rijnmond (Utrecht) with its own buurt and Leefbaarometer files ----
+// SYNTHETIC data, made here for this test (not real figures): six CBS-style 100 m squares in
+// Utrecht, two rectangular buurt polygons around them in RD metres (codes in the form of CBS
+// buurt codes of gemeente Utrecht, 0344, with made-up numbers) and a Leefbaarometer file of the
+// bundled file's shape with made-up scores. The expected buurt and trend are computed here from
+// the same texts the page is given.
+const U_SQUARES = ['E1360N4557', 'E1361N4557', 'E1362N4557', 'E1360N4558', 'E1361N4558', 'E1362N4558'];
+const U_SQUARE = 'E1361N4557'; // centre (136 150, 455 750)
+const U_LAYER = 'utrecht_vk100_synthetisch';
+const U_BUURT_FILE = 'utrecht_buurten_synthetisch.geojson';
+const U_LBM_FILE = 'utrecht_leefbaarometer_synthetisch.csv';
+const rect = (x0, y0, x1, y1) => [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]];
+const U_BUURTEN = {
+  type: 'FeatureCollection',
+  crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::28992' } },
+  features: [
+    { code: 'BU03449901', name: 'Proefbuurt West', ring: rect(135950, 455650, 136100, 455900) },
+    { code: 'BU03449902', name: 'Proefbuurt Oost', ring: rect(136100, 455650, 136300, 455900) },
+  ].map((b) => ({ type: 'Feature', properties: { buurtcode: b.code, buurtnaam: b.name }, geometry: { type: 'Polygon', coordinates: b.ring } })),
+};
+const U_CSV = ['crs28992res100m,aantal_woningen,aantal_huurwoningen_in_bezit_woningcorporaties',
+  ...U_SQUARES.map((id, k) => `${id},${40 + 10 * k},${12 + 3 * k}`)].join('\n') + '\n';
+/** Made-up scores per buurt and year (one missing value, written NA as in the bundled file). */
+function utrechtLbmCsv() {
+  const head = '"bu_code","bu_naam","jaar","lbm","afw","fys","onv","soc","vrz","won"';
+  const lines = [head];
+  U_BUURTEN.features.forEach((f, b) => {
+    [2016, 2018, 2020, 2022].forEach((jaar, j) => {
+      const v = (base, step) => (base + step * (b + 1) * (j + 1)).toFixed(6);
+      const fys = b === 1 && j === 0 ? 'NA' : v(-0.02, 0.003);
+      lines.push(`"${f.properties.buurtcode}","${f.properties.buurtnaam}",${jaar},${v(4.1, 0.011)},${v(-0.05, 0.007)},${fys},${v(0.01, -0.004)},${v(-0.03, 0.002)},${v(0.02, 0.001)},${v(0.0, 0.005)}`);
+    });
+  });
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * Load a scores file with the profile card's Leefbaarometer button, by keyboard (Enter opens the
+ * file chooser). One file-chooser listener for the whole page: Playwright switches the chooser
+ * interception on and off with its listeners, and a chooser opened while it switches is lost.
+ */
+const choosers = new WeakMap();
+async function loadScoresByKeyboard(page, name, text) {
+  if (!choosers.has(page)) {
+    const waiting = [];
+    page.on('filechooser', (c) => waiting.shift()?.(c));
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 100)));
+    choosers.set(page, waiting);
+  }
+  const button = page.locator('#profile button[data-profile="load-lbm"]');
+  await button.focus();
+  const chosen = new Promise((resolve) => choosers.get(page).push(resolve));
+  await page.keyboard.press('Enter');
+  const chooser = await Promise.race([chosen, new Promise((_, reject) => setTimeout(() => reject(new Error('no file chooser after Enter')), 30_000))]);
+  await chooser.setFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+}
+
+test('outside Rijnmond: without a buurt file the profile says so; with the user\'s buurt and Leefbaarometer files (loaded by keyboard) it shows their buurt and trend', async () => {
+  const { page } = s;
+  await page.emulateMedia({ media: 'screen' });
+  await loadFile(page, `${U_LAYER}.csv`, U_CSV);
+  await addIndicator(page, { layerName: U_LAYER, numerator: CORP, denominator: DWELLINGS, name: 'Corporatie Utrecht' });
+  await page.waitForFunction(() => document.body.dataset.busy === 'false');
+
+  // A click on the square (the id search centres the map on it first).
+  await searchId(page, U_SQUARE);
+  await page.locator('#details-search').fill('');
+  await page.evaluate(() => {
+    document.querySelector('#details .details-id').textContent = '';
+  });
+  await page.waitForTimeout(500);
+  const box = await page.locator('#map').boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForFunction((want) => document.querySelector('.details-id')?.textContent === want, U_SQUARE);
+  await waitProfile(page, U_SQUARE);
+
+  // No buurt file holds this point (the bundled Rijnmond polygons, nor the Rijnmond copy the test
+  // before loaded): a clear message, no buurt code, no trend.
+  let p = await readProfile(page);
+  assert.equal(p.buurt, '');
+  const message = await page.locator('#profile .profile-no-buurt').textContent();
+  assert.match(message, /niet in een geladen buurtbestand/);
+  assert.match(message, /CBS Wijk- en buurtkaart/);
+  assert.deepEqual(p.lbmYears, []);
+
+  // The user's buurt file: the profile follows (no new click needed) with the buurt the test's own
+  // point in polygon finds for the square's centre (from its id).
+  const x = Number(U_SQUARE.slice(1, 5)) * 100 + 50;
+  const y = Number(U_SQUARE.slice(6, 10)) * 100 + 50;
+  const code = buurtOfPoint(U_BUURTEN, x, y);
+  assert.ok(code, 'the square lies in one of the test\'s buurten');
+  await loadFile(page, U_BUURT_FILE, JSON.stringify(U_BUURTEN));
+  await page.waitForFunction((want) => document.querySelector('#profile .profile-buurt')?.dataset.code === want, code);
+  p = await readProfile(page);
+  assert.equal(await page.locator('#profile .profile-buurt').getAttribute('data-file'), U_BUURT_FILE);
+  assert.equal(await page.locator('#profile .profile-no-buurt').count(), 0);
+  // Not in the bundled Leefbaarometer file: said so, naming the file.
+  assert.match(await page.locator('#profile .profile-no-trend').textContent(), new RegExp(`${code}.*leefbaarometer_buurten_rdam`));
+
+  // Bad scores files: the page's error (file, row, column, reason); nothing changes.
+  const status = () => page.locator('#profile .profile-lbm-file').getAttribute('data-file');
+  const before = await status();
+  await loadScoresByKeyboard(page, 'zonder_jaar.csv', '"bu_code","lbm"\n"BU03449902",4.1\n');
+  await page.waitForSelector('#profile .profile-lbm-error:not([hidden])');
+  let err = await page.locator('#profile .profile-lbm-error').textContent();
+  assert.match(err, /zonder_jaar\.csv/);
+  assert.match(err, /jaar/);
+  assert.equal(await status(), before, 'the scores file in use is unchanged');
+  await loadScoresByKeyboard(page, 'fout_jaar.csv', '"bu_code","jaar","lbm"\n"BU03449902",2018,4.1\n"BU03449902",2O20,4.2\n');
+  await page.waitForFunction(() => /fout_jaar/.test(document.querySelector('#profile .profile-lbm-error')?.textContent || ''));
+  err = await page.locator('#profile .profile-lbm-error').textContent();
+  assert.match(err, /rij 3, kolom jaar/);
+  assert.equal(await status(), before);
+
+  // The user's Leefbaarometer file: the buurt's trend comes from it.
+  const lbmText = utrechtLbmCsv();
+  await loadScoresByKeyboard(page, U_LBM_FILE, lbmText);
+  await page.waitForFunction((f) => document.querySelector('#profile .profile-lbm-from')?.dataset.file === f, U_LBM_FILE);
+  assert.equal(await page.locator('#profile .profile-lbm-error').isHidden(), true);
+  p = await readProfile(page);
+  assert.equal(p.buurt, code);
+  const want = lbmRowsFrom(lbmText, code);
+  assert.ok(want.length >= 2);
+  assert.deepEqual(p.lbmYears, want.map((r) => r.jaar));
+  for (const col of ['lbm', 'afw', 'fys', 'onv', 'soc', 'vrz', 'won']) {
+    assert.equal(p.lbm[col].length, want.length, col);
+    p.lbm[col].forEach((cell, k) => {
+      const v = want[k][col];
+      if (Number.isNaN(v)) assert.ok(Number.isNaN(cell.value), `${col} ${want[k].jaar} missing`);
+      else assert.ok(Math.abs(cell.value - v) < 1e-12, `${col} ${want[k].jaar}: ${cell.value} vs ${v}`);
+    });
+  }
+  assert.ok(await inked(page, '#profile canvas[data-chart="trend"]'), 'the trend chart is drawn');
+  assert.ok((await page.locator('#profile .profile-buurt').textContent()).includes('Proefbuurt Oost'), 'the buurt name from the scores file');
+
+  // Both choices in the project file: the scores file's bytes only with "gegevens meesturen".
+  const saved = async (withData) => {
+    await page.locator('#project-include-data').setChecked(withData);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#project-save')]);
+    return JSON.parse(readFileSync(await download.path(), 'utf8'));
+  };
+  const withData = await saved(true);
+  assert.equal(withData.parts.profile.buurtFile, 'auto');
+  assert.equal(withData.parts.profile.lbm.fileName, U_LBM_FILE);
+  assert.equal(Buffer.from(withData.parts.profile.lbm.data, 'base64').toString('utf8'), lbmText);
+  assert.ok(withData.layers.some((l) => l.fileName === U_BUURT_FILE && l.data), 'the buurt file is a saved layer');
+  const withoutData = await saved(false);
+  assert.equal(withoutData.parts.profile.lbm.fileName, U_LBM_FILE);
+  assert.equal(withoutData.parts.profile.lbm.data, undefined);
+
+  // Back to the bundled scores, then the project (with data) brings the user's file back.
+  await page.click('#profile button[data-profile="reset-lbm"]');
+  await page.waitForFunction(() => document.querySelector('#profile .profile-lbm-file')?.dataset.bundled === 'true');
+  const n = await page.evaluate(() => Number(document.querySelector('#project-host').dataset.done || 0));
+  await page.setInputFiles('#project-file', { name: 'p.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(withData)) });
+  await page.waitForFunction((m) => Number(document.querySelector('#project-host').dataset.done || 0) > m, n, { timeout: 120_000 });
+  assert.equal(await page.locator('#project-host').getAttribute('data-state'), 'done');
+  await page.waitForFunction((f) => document.querySelector('#profile .profile-lbm-file')?.dataset.file === f, U_LBM_FILE);
   assert.deepEqual(s.pageErrors, [], describeSession(s));
 });
 

@@ -7,9 +7,13 @@
  * within the radius (areas: their own figures), the corporation share and its band, and per group
  * (every other map layer on the same file) its share as an index against the reference (the whole
  * loaded area = 100, or a national figure typed here). A square is placed in its buurt by the
- * bundled buurt polygons (CBS wijk- en buurtkaart 2024, point in polygon in Rust); the buurt's
- * Leefbaarometer scores over the years are drawn as a line chart. No figure based on fewer than
- * k units (settings.suppressBelow) is shown: the engine withholds it and the panel says so.
+ * user's buurt polygon file when one is loaded (the Bestanden tab), else by the bundled Rijnmond
+ * polygons (CBS wijk- en buurtkaart 2024; point in polygon in Rust; buurt-polygons.js); a location
+ * in neither is said to be so. The buurt's Leefbaarometer scores over the years are drawn as a
+ * line chart, from a scores file the user loads in the card, else the bundled one (lbm-scores.js,
+ * controls in sources.js, both choices in the project file: project-part.js). No figure based on
+ * fewer than k units (settings.suppressBelow) is shown: the engine withholds it and the panel
+ * says so.
  *
  * The card lives in `#profile-host` (Kaart panel, below Locatie). Exact numbers ride along in
  * `data-value` for tests; text from files is set with textContent.
@@ -17,19 +21,18 @@
 import { t, formatNumber, formatShare, onLanguageChange } from '../i18n/i18n.js';
 import { palette, bandLabels, DEFAULT_EDGES_PCT } from '../bands.js';
 import { indexChart, trendChart } from '../charts.js';
-import buurtGeojson from '../demo/cbs_buurt_2024_rijnmond.geojson';
-import lbmCsv from '../demo/leefbaarometer_buurten_rdam_2002_2024.csv';
 import { createReport } from './report.js';
+import { createBuurtPolygons, BUNDLED_BUURT_FILE } from './buurt-polygons.js';
+import { createLbmScores } from './lbm-scores.js';
+import { createProfileSources } from './sources.js';
+import { registerProfilePart } from './project-part.js';
 import './i18n.js';
 import './profile.css';
 import { el } from '../dom.js';
 import { resultTable } from '../table.js';
 
-const LBM_COLUMNS = ['lbm', 'afw', 'fys', 'onv', 'soc', 'vrz', 'won'];
 /** Lines in the buurt chart: the deviation score and the five dimensions (one scale). */
 const LBM_CHART = ['afw', 'fys', 'onv', 'soc', 'vrz', 'won'];
-const BUURT_FILE = 'cbs_buurt_2024_rijnmond.geojson';
-const LBM_FILE = 'leefbaarometer_buurten_rdam_2002_2024.csv';
 export const SOURCES = {
   buurten: 'CBS Wijk- en buurtkaart 2024 (CC BY 4.0)',
   lbm: 'Leefbaarometer 3.x buurten 2002–2024, BZK (Rotterdam, Schiedam, Vlaardingen)',
@@ -48,7 +51,8 @@ export function install(app) {
   const title = el('h2', '', t('profile.title'));
   const body = el('div', 'profile-body');
   body.setAttribute('aria-live', 'polite');
-  card.append(title, body);
+  const sourcesBox = el('div');
+  card.append(title, body, sourcesBox);
   host.append(card);
 
   /** National reference per group (key numerator/denominator) in percent; absent = loaded area. */
@@ -58,9 +62,15 @@ export function install(app) {
   const charts = new Map();
   let current = null; // { view, … } the profile on screen
   let token = 0;
-  let polygons = null;
-  let lbmTable = null;
-  const report = createReport(app, { current: () => current, sources: SOURCES });
+  const buurten = createBuurtPolygons(app);
+  const lbm = createLbmScores(app, { t });
+  /** After a change of buurt file or scores file: the profile on screen follows. */
+  const again = () => {
+    if (current) compute(current.index);
+  };
+  const sources = createProfileSources(sourcesBox, { buurten, lbm, onChange: again });
+  registerProfilePart({ buurten, lbm, sources, t, onRestored: again });
+  const report = createReport(app, { current: () => current, sources: { ...SOURCES, bundledBuurtFile: BUNDLED_BUURT_FILE } });
 
   function drawChart(key, canvas, make) {
     charts.get(key)?.destroy();
@@ -72,26 +82,6 @@ export function install(app) {
     charts.clear();
     body.replaceChildren(el('p', 'muted small', text));
     card.dataset.state = 'empty';
-  }
-
-  /** The bundled buurt polygons and Leefbaarometer, read once into the worker (replayed after a restart). */
-  function ensurePolygons() {
-    polygons ??= app.engine.request('areaPolygons', {
-      polygonsId: 'profile-buurten', file: new File([buurtGeojson], BUURT_FILE), fileName: BUURT_FILE, codeColumn: 'buurtcode',
-    }, { replayKey: 'polygons:profile-buurten' }).promise.catch((err) => {
-      polygons = null;
-      throw err;
-    });
-    return polygons;
-  }
-  function ensureLbm() {
-    lbmTable ??= app.engine.request('importTable', {
-      tableId: 'profile-lbm', file: new File([lbmCsv], LBM_FILE, { type: 'text/csv' }), fileName: LBM_FILE,
-    }, { replayKey: 'table:profile-lbm' }).promise.catch((err) => {
-      lbmTable = null;
-      throw err;
-    });
-    return lbmTable;
   }
 
   /** What to compute for the active layer: the corporation pair, the groups, the settings. */
@@ -137,13 +127,15 @@ export function install(app) {
   }
 
 
-  /** The buurt code of the location: its own id when that is a buurt code, else by polygon. */
+  /**
+   * The buurt of the location: its own id when that is a buurt code, else by polygon (the user's
+   * buurt file first, then the bundled one). `{ code, via: 'id'|'polygon'|'none', file, error }`.
+   */
   async function buurtOf(p) {
-    if (isAreaCode(p.id)) return p.id.replace(/\s+/g, '').toUpperCase();
-    if (!Number.isFinite(p.xRd) || !Number.isFinite(p.yRd)) return '';
-    await ensurePolygons();
-    const [code] = await app.engine.request('areaOfPoints', { polygonsId: 'profile-buurten', xRd: [p.xRd], yRd: [p.yRd] }).promise;
-    return code || '';
+    if (isAreaCode(p.id)) return { code: p.id.replace(/\s+/g, '').toUpperCase(), via: 'id', file: null, error: null };
+    if (!Number.isFinite(p.xRd) || !Number.isFinite(p.yRd)) return { code: '', via: 'none', file: null, error: null };
+    const r = await buurten.buurtAt(p.xRd, p.yRd);
+    return { code: r.code, via: r.code ? 'polygon' : 'none', file: r.file, error: r.error };
   }
 
   async function compute(index) {
@@ -164,15 +156,13 @@ export function install(app) {
         layerId: layer.id, index, columns: sp.columns, withinRadius: sp.withinRadius, settings: sp.settings,
       }).promise;
       if (my !== token) return;
-      let buurt = { code: '', name: null, years: [], values: [] };
+      let buurt = { code: '', via: 'none', name: null, years: [], columns: [], values: [], lbmFile: lbm.current().fileName };
       try {
-        const code = await buurtOf(p);
-        if (code) {
-          await ensureLbm();
-          const rows = await app.engine.request('areaRows', {
-            tableId: 'profile-lbm', codeColumn: 'bu_code', yearColumn: 'jaar', code, columns: LBM_COLUMNS, nameColumn: 'bu_naam',
-          }).promise;
-          buurt = { code, ...rows };
+        const where = await buurtOf(p);
+        buurt = { ...buurt, code: where.code, via: where.via, buurtFile: where.file, buurtError: where.error };
+        if (where.code) {
+          const rows = await lbm.rowsOf(where.code);
+          buurt = { ...buurt, name: rows.name, years: rows.years, columns: rows.columns, values: rows.values, lbmFile: rows.file, lbmBundled: rows.bundled };
         }
       } catch (err) {
         console.warn('profile: buurt lookup failed', err);
@@ -207,9 +197,21 @@ export function install(app) {
     head.append(el('div', 'profile-id', c.id), el('div', 'muted small', `${t('profile.layer')}: ${c.layer.name}`));
     const buurtLine = el('div', 'small profile-buurt');
     buurtLine.dataset.code = c.buurt.code || '';
+    buurtLine.dataset.via = c.buurt.via;
+    buurtLine.dataset.file = c.buurt.buurtFile || '';
     buurtLine.textContent = `${t('profile.buurt')}: ${c.buurt.code ? `${c.buurt.code}${c.buurt.name ? ` ${c.buurt.name}` : ''}` : t('profile.noBuurt')}`;
+    if (c.buurt.buurtFile) buurtLine.title = t('profile.buurtFrom', { file: c.buurt.buurtFile });
     head.append(buurtLine);
     parts.push(head);
+    if (!c.buurt.code) {
+      // Not an empty section: say why there is no buurt, and what to do about it.
+      const why = el('p', 'small profile-no-buurt', t('profile.notInBuurtFile'));
+      why.setAttribute('role', 'status');
+      parts.push(why);
+      if (c.buurt.buurtError) {
+        parts.push(el('p', 'small profile-buurt-error', t('profile.buurtFileFailed', { file: c.buurt.buurtError.file, message: c.buurt.buurtError.message })));
+      }
+    }
 
     // Corporation share and band.
     const share = el('div', 'profile-share');
@@ -327,21 +329,27 @@ export function install(app) {
     let trendCanvas = null;
     parts.push(el('h4', '', t('profile.trend')));
     const years = c.buurt.years || [];
-    if (years.length < 2) parts.push(el('p', 'muted small', t('profile.noTrend')));
-    else {
+    if (!c.buurt.code) parts.push(el('p', 'muted small profile-no-trend', t('profile.noTrendNoBuurt')));
+    else if (years.length < 2) {
+      parts.push(el('p', 'muted small profile-no-trend', years.length
+        ? t('profile.oneYear', { code: c.buurt.code, file: c.buurt.lbmFile })
+        : t('profile.noTrendIn', { code: c.buurt.code, file: c.buurt.lbmFile })));
+    } else {
       const box = el('div', 'chart-box profile-chart');
       trendCanvas = el('canvas');
       trendCanvas.dataset.chart = 'trend';
       trendCanvas.setAttribute('role', 'img');
       trendCanvas.setAttribute('aria-label', t('profile.trend'));
       box.append(trendCanvas);
-      const rowsL = LBM_COLUMNS.map((col, j) => ({
+      const rowsL = c.buurt.columns.map((col, j) => ({
         key: col,
         cells: [{ text: col, title: t(`lbm.${col}`) }, ...c.buurt.values[j].map((v) => ({ text: formatNumber(v, 3), value: v }))],
       }));
       const wrap = el('div', 'table-scroll');
       wrap.append(table('lbm', [t('profile.score'), ...years.map(String)], rowsL));
-      parts.push(box, el('p', 'muted small', t('profile.trendNote')), wrap);
+      const from = el('p', 'muted small profile-lbm-from', t('profile.lbmFrom', { file: c.buurt.lbmFile }));
+      from.dataset.file = c.buurt.lbmFile || '';
+      parts.push(box, el('p', 'muted small', t('profile.trendNote')), from, wrap);
     }
 
     const actions = el('div', 'profile-actions');
@@ -378,7 +386,8 @@ export function install(app) {
     const b = current.buurt;
     return {
       years: b.years,
-      series: LBM_CHART.map((col) => ({ label: `${col} — ${t(`lbm.${col}`)}`, values: b.values[LBM_COLUMNS.indexOf(col)] })),
+      series: LBM_CHART.filter((col) => b.columns.includes(col))
+        .map((col) => ({ label: `${col} — ${t(`lbm.${col}`)}`, values: b.values[b.columns.indexOf(col)] })),
       axisX: t('profile.year'), axisY: t('profile.score'),
     };
   }
@@ -394,11 +403,15 @@ export function install(app) {
     if (app.state.selected >= 0 && indicator?.layerId === selectedLayer) compute(app.state.selected);
     else if (current) compute(-1);
   });
+  // A layer loaded or removed may be the buurt file: the choices offered and the profile follow.
   app.events.on('layers', () => {
+    sources.render();
     if (current && !app.state.layers.has(current.layer.id)) compute(-1);
+    else if (current && app.state.selected === current.index) compute(current.index);
   });
   onLanguageChange(() => {
     title.textContent = t('profile.title');
+    sources.render();
     if (current) render();
     else hint(t('profile.hint'));
   });

@@ -131,8 +131,10 @@ export function createReport(app, { current, sources }) {
 
     const refs = c.spec.groups.some((g) => g.referenceSharePct !== null) ? t('report.refMixed') : t('profile.refArea');
     const srcList = [c.layer.fileName || c.layer.name];
-    if (c.buurt.code) srcList.push(sources.buurten);
-    if ((c.buurt.years || []).length) srcList.push(sources.lbm);
+    // The user's own buurt and Leefbaarometer files by name, else the bundled ones.
+    const userBuurten = c.buurt.via === 'polygon' && c.buurt.buurtFile && c.buurt.buurtFile !== sources.bundledBuurtFile;
+    if (c.buurt.code) srcList.push(userBuurten ? c.buurt.buurtFile : sources.buurten);
+    if ((c.buurt.years || []).length) srcList.push(c.buurt.lbmBundled === false ? `Leefbaarometer: ${c.buurt.lbmFile}` : sources.lbm);
     const foot = el('footer', 'report-foot');
     foot.append(
       el('p', '', t('report.method', { radius: formatNumber(s.radiusM), reference: refs })),
