@@ -5,7 +5,7 @@
  *
  * A user's file is read by the page's import path (worker op `importTable`, errors with file, row,
  * column, value, reason) into the worker slot not in use, then checked (a buurt code column, a
- * year column, at least one score column; every row a code and a whole year). Only a file that
+ * year column, at least one score column; every row a code and a four-digit year). Only a file that
  * passes replaces the one in use, so a bad file loses nothing loaded before. Same shape as the
  * bundled file: `bu_code`, `bu_naam`, `jaar`, `lbm`, `afw`, `fys`, `onv`, `soc`, `vrz`, `won`
  * (names matched without regard to case; `buurtcode`/`statcode` and `year` are taken too).
