@@ -184,20 +184,21 @@ mod lanes4 {
     pub fn bitmask(m: M4) -> u32 {
         u32::from(i32x4_bitmask(m))
     }
-    impl I4 {
+    impl super::Acc4 for I4 {
+        type Elem = i32;
         #[inline(always)]
-        pub fn zero() -> Self {
+        fn zero() -> Self {
             I4(i32x4_splat(0))
         }
         /// # Safety
         /// `p..p + 4` must be readable.
         #[inline(always)]
-        pub unsafe fn add_masked(self, p: *const i32, m: M4) -> Self {
+        unsafe fn add_masked(self, p: *const i32, m: M4) -> Self {
             // SAFETY: the caller guarantees 4 readable lanes.
             let v = unsafe { v128_load(p as *const v128) };
             I4(i32x4_add(self.0, v128_and(v, m)))
         }
-        pub fn sum(self) -> f64 {
+        fn sum(self) -> f64 {
             let l = [
                 i32x4_extract_lane::<0>(self.0),
                 i32x4_extract_lane::<1>(self.0),
@@ -207,15 +208,16 @@ mod lanes4 {
             l.iter().map(|&v| i64::from(v)).sum::<i64>() as f64
         }
     }
-    impl D2 {
+    impl super::Acc4 for D2 {
+        type Elem = f64;
         #[inline(always)]
-        pub fn zero() -> Self {
+        fn zero() -> Self {
             D2(f64x2_splat(0.0))
         }
         /// # Safety
         /// `p..p + 4` must be readable.
         #[inline(always)]
-        pub unsafe fn add_masked(self, p: *const f64, m: M4) -> Self {
+        unsafe fn add_masked(self, p: *const f64, m: M4) -> Self {
             // SAFETY: the caller guarantees 4 readable lanes, read as two pairs.
             let (a, b) = unsafe {
                 (
@@ -228,7 +230,7 @@ mod lanes4 {
             let s = f64x2_add(self.0, v128_and(a, lo));
             D2(f64x2_add(s, v128_and(b, hi)))
         }
-        pub fn sum(self) -> f64 {
+        fn sum(self) -> f64 {
             f64x2_extract_lane::<0>(self.0) + f64x2_extract_lane::<1>(self.0)
         }
     }
@@ -297,39 +299,41 @@ mod lanes4 {
         // SAFETY: SSE2 baseline.
         unsafe { _mm_movemask_ps(m) as u32 }
     }
-    impl I4 {
+    impl super::Acc4 for I4 {
+        type Elem = i32;
         #[inline(always)]
-        pub fn zero() -> Self {
+        fn zero() -> Self {
             // SAFETY: SSE2 baseline.
             I4(unsafe { _mm_setzero_si128() })
         }
         /// # Safety
         /// `p..p + 4` must be readable.
         #[inline(always)]
-        pub unsafe fn add_masked(self, p: *const i32, m: M4) -> Self {
+        unsafe fn add_masked(self, p: *const i32, m: M4) -> Self {
             // SAFETY: the caller guarantees 4 readable lanes; SSE2 baseline.
             unsafe {
                 let v = _mm_loadu_si128(p as *const __m128i);
                 I4(_mm_add_epi32(self.0, _mm_and_si128(v, _mm_castps_si128(m))))
             }
         }
-        pub fn sum(self) -> f64 {
+        fn sum(self) -> f64 {
             let mut a = [0i32; 4];
             // SAFETY: `a` has room for 4 lanes.
             unsafe { _mm_storeu_si128(a.as_mut_ptr() as *mut __m128i, self.0) };
             a.iter().map(|&v| i64::from(v)).sum::<i64>() as f64
         }
     }
-    impl D2 {
+    impl super::Acc4 for D2 {
+        type Elem = f64;
         #[inline(always)]
-        pub fn zero() -> Self {
+        fn zero() -> Self {
             // SAFETY: SSE2 baseline.
             D2(unsafe { _mm_setzero_pd() })
         }
         /// # Safety
         /// `p..p + 4` must be readable.
         #[inline(always)]
-        pub unsafe fn add_masked(self, p: *const f64, m: M4) -> Self {
+        unsafe fn add_masked(self, p: *const f64, m: M4) -> Self {
             // SAFETY: the caller guarantees 4 readable lanes, read as two pairs.
             unsafe {
                 let a = _mm_loadu_pd(p);
@@ -340,7 +344,7 @@ mod lanes4 {
                 D2(_mm_add_pd(s, _mm_and_pd(b, hi)))
             }
         }
-        pub fn sum(self) -> f64 {
+        fn sum(self) -> f64 {
             let mut a = [0f64; 2];
             // SAFETY: `a` has room for 2 lanes.
             unsafe { _mm_storeu_pd(a.as_mut_ptr(), self.0) };
@@ -394,13 +398,14 @@ mod lanes4 {
     pub fn bitmask(m: M4) -> u32 {
         (0..4).map(|k| u32::from(m[k]) << k).sum()
     }
-    impl I4 {
-        pub fn zero() -> Self {
+    impl super::Acc4 for I4 {
+        type Elem = i32;
+        fn zero() -> Self {
             I4([0; 4])
         }
         /// # Safety
         /// `p..p + 4` must be readable.
-        pub unsafe fn add_masked(mut self, p: *const i32, m: M4) -> Self {
+        unsafe fn add_masked(mut self, p: *const i32, m: M4) -> Self {
             for k in 0..4 {
                 if m[k] {
                     // SAFETY: the caller guarantees 4 readable lanes.
@@ -409,17 +414,18 @@ mod lanes4 {
             }
             self
         }
-        pub fn sum(self) -> f64 {
+        fn sum(self) -> f64 {
             self.0.iter().map(|&v| i64::from(v)).sum::<i64>() as f64
         }
     }
-    impl D2 {
-        pub fn zero() -> Self {
+    impl super::Acc4 for D2 {
+        type Elem = f64;
+        fn zero() -> Self {
             D2([0.0; 2])
         }
         /// # Safety
         /// `p..p + 4` must be readable.
-        pub unsafe fn add_masked(mut self, p: *const f64, m: M4) -> Self {
+        unsafe fn add_masked(mut self, p: *const f64, m: M4) -> Self {
             for k in 0..4 {
                 if m[k] {
                     // SAFETY: the caller guarantees 4 readable lanes.
@@ -428,7 +434,7 @@ mod lanes4 {
             }
             self
         }
-        pub fn sum(self) -> f64 {
+        fn sum(self) -> f64 {
             self.0[0] + self.0[1]
         }
     }
@@ -530,45 +536,36 @@ fn spread<const G: usize>(sums: [f64; G]) -> [f64; MAX_GROUP] {
     std::array::from_fn(|i| if i < G { sums[i] } else { 0.0 })
 }
 
-impl<const G: usize> Acc<Lanes4<G>> for [lanes4::I4; G] {
-    type Elem = i32;
-    #[inline(always)]
-    fn zero(_: Lanes4<G>) -> Self {
-        [lanes4::I4::zero(); G]
-    }
-    #[inline(always)]
-    unsafe fn add_masked(self, _: Lanes4<G>, p: *const i32, m: [lanes4::M4; G]) -> Self {
-        // SAFETY: the caller guarantees LANES readable values.
-        std::array::from_fn(|i| unsafe { self[i].add_masked(p, m[i]) })
-    }
-    #[inline(always)]
-    fn sums(self, _: Lanes4<G>) -> [f64; MAX_GROUP] {
-        spread(self.map(lanes4::I4::sum))
-    }
-    #[inline(always)]
-    fn elem_f64(e: i32) -> f64 {
-        f64::from(e)
-    }
+/// A 4-lane accumulator of one column for one query: `lanes4::I4` (i32) or `lanes4::D2` (f64).
+pub trait Acc4: Copy {
+    type Elem: Copy + Into<f64>;
+    fn zero() -> Self;
+    /// Adds the values `p[0..4]` of the lanes selected in `m`.
+    ///
+    /// # Safety
+    /// `p..p + 4` must be readable.
+    unsafe fn add_masked(self, p: *const Self::Elem, m: lanes4::M4) -> Self;
+    fn sum(self) -> f64;
 }
 
-impl<const G: usize> Acc<Lanes4<G>> for [lanes4::D2; G] {
-    type Elem = f64;
+impl<const G: usize, T: Acc4> Acc<Lanes4<G>> for [T; G] {
+    type Elem = T::Elem;
     #[inline(always)]
     fn zero(_: Lanes4<G>) -> Self {
-        [lanes4::D2::zero(); G]
+        [T::zero(); G]
     }
     #[inline(always)]
-    unsafe fn add_masked(self, _: Lanes4<G>, p: *const f64, m: [lanes4::M4; G]) -> Self {
+    unsafe fn add_masked(self, _: Lanes4<G>, p: *const T::Elem, m: [lanes4::M4; G]) -> Self {
         // SAFETY: the caller guarantees LANES readable values.
         std::array::from_fn(|i| unsafe { self[i].add_masked(p, m[i]) })
     }
     #[inline(always)]
     fn sums(self, _: Lanes4<G>) -> [f64; MAX_GROUP] {
-        spread(self.map(lanes4::D2::sum))
+        spread(self.map(T::sum))
     }
     #[inline(always)]
-    fn elem_f64(e: f64) -> f64 {
-        e
+    fn elem_f64(e: T::Elem) -> f64 {
+        e.into()
     }
 }
 
