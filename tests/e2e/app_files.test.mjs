@@ -85,7 +85,7 @@ test('a file that cannot be loaded names file and reason, and leaves the loaded 
   const bad = 'id,x,y,aantal\nr1,950000,440000,3\nr2,950100,440000,4\n';
   await loadFile(page, 'kapot.csv', bad, { expectError: true });
   await page.click('#tab-files');
-  const err = await page.locator('.file-error').textContent();
+  const err = await page.locator('#files .file-error').textContent();
   assert.match(err, /kapot\.csv/, `file named: ${err}`);
   assert.match(err, /`x`/, `column named: ${err}`);
   assert.match(err, /row 2/, `row named: ${err}`);
@@ -109,8 +109,8 @@ test('a damaged file on which a reader stops (a wasm trap) names the file; the c
   const damaged = readFileSync(new URL('../fixtures/import/crashes/parquet-7d54ab223099818a.bin', import.meta.url));
   await page.click('#tab-files');
   await page.setInputFiles('#file-input', { name: 'kapot.parquet', mimeType: 'application/octet-stream', buffer: damaged });
-  await page.waitForSelector('.file-error:not([hidden])');
-  const err = await page.locator('.file-error').textContent();
+  await page.waitForSelector('#files .file-error:not([hidden])');
+  const err = await page.locator('#files .file-error').textContent();
   assert.match(err, /kapot\.parquet/, `file named: ${err}`);
   assert.match(err, /damaged data/, `reason given: ${err}`);
   assert.match(err, /decoder|Decoder/, `the reader's own words are kept: ${err}`);
@@ -131,7 +131,7 @@ test('when no location columns are recognised, the mapping step lets the user ch
   const text = 'oost;noord;aantal\n150000;440000;3\n150100;440000;4\n150200;440100;5\n';
   await loadFile(page, 'kolommen.csv', text, { expectError: true });
   await page.click('#tab-files');
-  const box = page.locator('.file-error');
+  const box = page.locator('#files .file-error');
   assert.match(await box.textContent(), /kolommen\.csv.*no location columns/);
   const form = box.locator('form.mapping');
   await form.locator('select[name="kind"]').selectOption('rd');
@@ -142,7 +142,7 @@ test('when no location columns are recognised, the mapping step lets the user ch
   await item.waitFor();
   assert.equal(await item.locator('.file-rows').textContent(), '3 rijen');
   assert.match(await item.locator('.mapping-details summary').textContent(), /RD x\/y.*oost, noord/);
-  assert.ok(await page.locator('.file-error').isHidden());
+  assert.ok(await page.locator('#files .file-error').isHidden());
   await item.getByRole('button', { name: /Verwijder/ }).click();
 });
 
@@ -166,8 +166,8 @@ test('removing one layer leaves the others untouched; replacing with a bad file 
   const chooser = page.waitForEvent('filechooser');
   await page.locator('.file-item', { hasText: 'laag-b' }).getByRole('button', { name: /Vervang/ }).click();
   await (await chooser).setFiles({ name: 'laag-b2.csv', mimeType: 'text/csv', buffer: Buffer.from('id,x,y,n,d\n') });
-  await page.waitForSelector('.file-error:not([hidden])');
-  assert.match(await page.locator('.file-error').textContent(), /laag-b2\.csv.*no data rows/);
+  await page.waitForSelector('#files .file-error:not([hidden])');
+  assert.match(await page.locator('#files .file-error').textContent(), /laag-b2\.csv.*no data rows/);
   assert.equal(await page.locator('.file-item', { hasText: 'laag-b' }).locator('.file-rows').textContent(), rowsB);
   await page.click('#tab-map');
   await searchId(page, 'E0921N4380');
@@ -187,7 +187,7 @@ test('loading a large file shows rows read and can be cancelled; nothing is adde
   await page.waitForFunction(() => document.querySelector('#files .progress')?.dataset.state === 'failed');
   assert.match(await progress.textContent(), /Geannuleerd/);
   assert.equal(await page.locator('.file-item').count(), before, 'no layer added');
-  assert.ok(await page.locator('.file-error').isHidden());
+  assert.ok(await page.locator('#files .file-error').isHidden());
   await page.click('#tab-map');
   await searchId(page, 'E0921N4380');
 });

@@ -27,9 +27,9 @@ async function loadFixture(page, name, mimeType) {
   const before = await page.locator('.file-item').count();
   await page.setInputFiles('#file-input', { name, mimeType, buffer: readFileSync(path.join(FIXTURES, name)) });
   await page.waitForFunction((n) => document.querySelectorAll('.file-item').length > n
-    || document.querySelector('.file-error:not([hidden])'), before);
-  const err = await page.locator('.file-error:not([hidden])').count();
-  if (err) throw new Error(`load failed: ${await page.locator('.file-error').textContent()}`);
+    || document.querySelector('#files .file-error:not([hidden])'), before);
+  const err = await page.locator('#files .file-error:not([hidden])').count();
+  if (err) throw new Error(`load failed: ${await page.locator('#files .file-error').textContent()}`);
 }
 
 /** Sums of `num` and `den` within R of row `i`, from the expected values. */

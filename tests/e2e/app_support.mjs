@@ -206,11 +206,11 @@ export async function loadFile(page, name, text, { expectError = false } = {}) {
   const before = await page.locator('.file-item').count();
   await page.setInputFiles('#file-input', { name, mimeType: 'text/csv', buffer: Buffer.from(text) });
   if (expectError) {
-    await page.waitForSelector('.file-error:not([hidden])');
+    await page.waitForSelector('#files .file-error:not([hidden])');
   } else {
-    await page.waitForFunction((n) => document.querySelectorAll('.file-item').length > n || document.querySelector('.file-error:not([hidden])'), before);
-    const err = await page.locator('.file-error:not([hidden])').count();
-    if (err) throw new Error(`load failed: ${await page.locator('.file-error').textContent()}`);
+    await page.waitForFunction((n) => document.querySelectorAll('.file-item').length > n || document.querySelector('#files .file-error:not([hidden])'), before);
+    const err = await page.locator('#files .file-error:not([hidden])').count();
+    if (err) throw new Error(`load failed: ${await page.locator('#files .file-error').textContent()}`);
   }
   await page.click('#tab-map');
 }
