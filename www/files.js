@@ -15,6 +15,7 @@
  */
 import { t, tn } from './i18n/i18n.js';
 import { createProgress } from './progress.js';
+import { showFileError } from './file-error.js';
 import { el } from './dom.js';
 
 function baseName(fileName) {
@@ -105,18 +106,7 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
    * @param {{ file: File, layerId: string, name: string }} [retry] offer the mapping step for this
    */
   function showError(fileName, err, retry) {
-    errorBox.replaceChildren();
-    errorBox.append(el('strong', '', t('files.error', { file: fileName })));
-    // Where, when the problem is in one place (the message itself names the file).
-    if (err.row !== undefined && err.row !== null) {
-      errorBox.append(el('div', 'err-where', `${err.file || fileName} — ${t('files.errorAt', { row: err.row, column: err.column ?? '–' })}`));
-    }
-    errorBox.append(el('div', 'err-reason', err.reason || err.message));
-    if (err.value !== undefined && err.value !== null && err.value !== '') {
-      const v = String(err.value);
-      errorBox.append(el('div', 'err-value', `“${v.length > 60 ? v.slice(0, 57) + '…' : v}”`));
-    }
-    errorBox.append(el('div', 'muted', t('files.errorKept')));
+    showFileError(errorBox, fileName, err, t('files.errorKept'));
     if (retry && err.preview?.allColumns?.length) {
       // The column-mapping step: choose the location columns by hand and load again.
       const p = err.preview;
@@ -128,7 +118,6 @@ export function createFiles(root, { engine, onLoaded, onRemoved }) {
       form.open = true;
       errorBox.append(form);
     }
-    errorBox.hidden = false;
   }
 
   /**

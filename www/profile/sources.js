@@ -6,7 +6,7 @@
  */
 import { t, tn } from '../i18n/i18n.js';
 import { el } from '../dom.js';
-import { showFileError, clearFileError } from './file-error.js';
+import { showFileError, clearFileError } from '../file-error.js';
 
 /**
  * @param {HTMLElement} box

@@ -1,10 +1,11 @@
 /**
- * A file that could not be loaded, shown the way the Bestanden tab shows one (www/files.js): the
- * file, where (row, column), the reason, the value, and what stayed as it was. One job: fill an
- * error box (`.file-error`, role alert) from a worker import error or a ScoresFileError.
+ * A file that could not be loaded: the file, where (row, column), the reason, the value, and what
+ * stayed as it was. One job: fill an error box (`.file-error`, role alert) from a worker import
+ * error or a ScoresFileError. Used by the Bestanden tab (files.js) and the area profile's
+ * Leefbaarometer file (profile/sources.js).
  */
-import { t } from '../i18n/i18n.js';
-import { el } from '../dom.js';
+import { t } from './i18n/i18n.js';
+import { el } from './dom.js';
 
 /**
  * @param {HTMLElement} box
