@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, describe as describeSession } from './harness.mjs';
-import { openDemo, searchId, readDemo, bruteForce, cli, loadFile, addIndicator, CORP, DWELLINGS, BENEFIT, INHABITANTS } from './app_support.mjs';
+import { openDemo, searchId, readDemo, bruteForce, cli, loadFile, addIndicator, rdToWgs84, CORP, DWELLINGS, BENEFIT, INHABITANTS } from './app_support.mjs';
 
 const DEMO = path.join(ROOT, 'www', 'demo');
 // The screenshots in docs/ are rewritten only when asked (VEERKRACHT_SCREENSHOTS=1); a normal run
@@ -168,7 +168,7 @@ test('the profile of a Rotterdam square equals a brute force and the command lin
   assert.equal(index.value, r.groups[0].indexA);
 
   // The buurt (own point-in-polygon on the square's centre) and its Leefbaarometer years.
-  const { lat, lon } = rdToWgs84Approx(demo.x[i], demo.y[i]);
+  const [lon, lat] = rdToWgs84(demo.x[i], demo.y[i]);
   const code = buurtOfLonLat(lon, lat);
   assert.ok(code.startsWith('BU0599'), `a Rotterdam buurt, got ${code}`);
   assert.equal(p.buurt, code);
@@ -535,19 +535,3 @@ test('outside Rijnmond: without a buurt file the profile says so; with the user\
   await page.waitForFunction((f) => document.querySelector('#profile .profile-lbm-file')?.dataset.file === f, U_LBM_FILE);
   assert.deepEqual(s.pageErrors, [], describeSession(s));
 });
-
-/**
- * RD New → WGS84, the published approximation (Schreutelkamp & Strang van Hees, 2001), good to
- * about a metre — plenty to find which buurt a 100 m square's centre lies in.
- */
-function rdToWgs84Approx(x, y) {
-  const dx = (x - 155000) * 1e-5;
-  const dy = (y - 463000) * 1e-5;
-  const K = [[0, 1, 3235.65389], [2, 0, -32.58297], [0, 2, -0.2475], [2, 1, -0.84978], [0, 3, -0.0665], [2, 2, -0.01709], [1, 0, -0.00738], [4, 0, 0.0053], [2, 3, -0.00039], [4, 1, 0.00033], [1, 1, -0.00012]];
-  const L = [[1, 0, 5260.52916], [1, 1, 105.94684], [1, 2, 2.45656], [3, 0, -0.81885], [1, 3, 0.05594], [3, 1, -0.05607], [0, 1, 0.01199], [3, 2, -0.00256], [1, 4, 0.00128], [0, 2, 0.00022], [2, 0, -0.00022], [5, 0, 0.00026]];
-  let lat = 52.1551744;
-  let lon = 5.38720621;
-  for (const [p, q, k] of K) lat += (k * dx ** p * dy ** q) / 3600;
-  for (const [p, q, l] of L) lon += (l * dx ** p * dy ** q) / 3600;
-  return { lat, lon };
-}

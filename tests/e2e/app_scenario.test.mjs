@@ -17,7 +17,7 @@ import { describe as describeSession } from './harness.mjs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './harness.mjs';
-import { readDemo, bruteForce, bruteForceAll, openDemo, searchId, readDetails, hoverAt, loadFile, CORP, DWELLINGS, BENEFIT, INHABITANTS } from './app_support.mjs';
+import { readDemo, bruteForce, bruteForceAll, openDemo, searchId, readDetails, hoverAt, loadFile, rdToWgs84, CORP, DWELLINGS, BENEFIT, INHABITANTS } from './app_support.mjs';
 
 const BUURT_GEOJSON = path.join(ROOT, 'www', 'demo', 'cbs_buurt_2024_rijnmond.geojson');
 const KWB_CSV = path.join(ROOT, 'www', 'demo', 'cbs_kwb_buurt_2024_rijnmond.csv');
@@ -62,17 +62,6 @@ function editedCounts(steps) {
   return { dw, corp };
 }
 
-/** RD New → WGS84, the published approximation (Schreutelkamp & Strang van Hees 2001, ~1 m). */
-function rdToWgs84(x, y) {
-  const dX = (x - 155000) * 1e-5;
-  const dY = (y - 463000) * 1e-5;
-  const K = [[0, 1, 3235.65389], [2, 0, -32.58297], [0, 2, -0.2475], [2, 1, -0.84978], [0, 3, -0.0655], [2, 2, -0.01709],
-    [1, 0, -0.00738], [4, 0, 0.0053], [2, 3, -0.00039], [4, 1, 0.00033], [1, 1, -0.00012]];
-  const L = [[1, 0, 5260.52916], [1, 1, 105.94684], [1, 2, 2.45656], [3, 0, -0.81885], [1, 3, 0.05594], [3, 1, -0.05607],
-    [0, 1, 0.01199], [3, 2, -0.00256], [1, 4, 0.00128], [0, 2, 0.00022], [2, 0, -0.00022], [5, 0, 0.00026]];
-  const sum = (terms) => terms.reduce((a, [p, q, c]) => a + c * dX ** p * dY ** q, 0);
-  return [5.38720621 + sum(L) / 3600, 52.1551744 + sum(K) / 3600];
-}
 
 /** Even-odd ray casting over every ring of a (Multi)Polygon (holes included). */
 function inPolygon(geometry, lon, lat) {

@@ -266,3 +266,18 @@ export function cliBinary() {
   if (!builtCli) throw new Error('cargo built no veerkracht binary');
   return builtCli;
 }
+
+/**
+ * RD New → WGS84 [lon, lat], the published approximation (Schreutelkamp & Strang van Hees 2001,
+ * ~1 m): independent of the app's own conversion, for tests that place the map on a location.
+ */
+export function rdToWgs84(x, y) {
+  const dX = (x - 155000) * 1e-5;
+  const dY = (y - 463000) * 1e-5;
+  const K = [[0, 1, 3235.65389], [2, 0, -32.58297], [0, 2, -0.2475], [2, 1, -0.84978], [0, 3, -0.0655], [2, 2, -0.01709],
+    [1, 0, -0.00738], [4, 0, 0.0053], [2, 3, -0.00039], [4, 1, 0.00033], [1, 1, -0.00012]];
+  const L = [[1, 0, 5260.52916], [1, 1, 105.94684], [1, 2, 2.45656], [3, 0, -0.81885], [1, 3, 0.05594], [3, 1, -0.05607],
+    [0, 1, 0.01199], [3, 2, -0.00256], [1, 4, 0.00128], [0, 2, 0.00022], [2, 0, -0.00022], [5, 0, 0.00026]];
+  const sum = (terms) => terms.reduce((a, [p, q, c]) => a + c * dX ** p * dY ** q, 0);
+  return [5.38720621 + sum(L) / 3600, 52.1551744 + sum(K) / 3600];
+}
